@@ -1,0 +1,5 @@
+"""Allow ``python -m vaultcurator``."""
+
+from vaultcurator.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Everything that touches the vault's files: scanning, parsing, faithful frontmatter edits."""
