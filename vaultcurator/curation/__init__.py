@@ -1,0 +1,1 @@
+"""Turning scanned notes into proposals: prompts, requests, answers, cost, orchestration."""
