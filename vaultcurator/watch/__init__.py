@@ -1,0 +1,1 @@
+"""Watch mode: the same pipeline as ``curate``, fed by filesystem events instead of a full scan."""
