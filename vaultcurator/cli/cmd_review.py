@@ -1,0 +1,122 @@
+"""``vaultcurator review VAULT``: the review UI, or ``--print`` for scripts (no Textual import)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from vaultcurator.cli.common import (
+    add_json_flag,
+    add_vault_argument,
+    print_json,
+    workspace_from_args,
+)
+from vaultcurator.errors import UsageError, VaultCuratorError
+from vaultcurator.review.actions import ALL_STATES
+from vaultcurator.review.diff import RenderedDiff, render_unified_diff
+from vaultcurator.store.proposals import list_proposals
+from vaultcurator.workspace import Workspace
+
+NAME = "review"
+HELP = "review the proposals in the terminal UI (or --print them as diffs)"
+ORDER = 30
+DESCRIPTION = """\
+Open the review UI: every proposal as a diff of the note's frontmatter; approve, reject or edit
+them, then apply (w) and undo (u). Nothing is written to a note before you apply.
+
+With --print, print the pending proposals as unified diffs of the frontmatter instead (for
+scripts and for a quick look); the diffs are rendered from the notes as they are now. A note
+changed since its proposal was made is flagged (apply would report it as a conflict). Exit
+status: 0, or 1 when a proposal could not be rendered or its note changed since.
+"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    add_vault_argument(parser)
+    parser.add_argument(
+        "--print",
+        dest="print_diffs",
+        action="store_true",
+        help="print the proposals as unified diffs instead of opening the UI",
+    )
+    parser.add_argument(
+        "--state",
+        action="append",
+        choices=ALL_STATES,
+        metavar="STATE",
+        help="with --print: proposals in this state (repeatable; default: pending)",
+    )
+    add_json_flag(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.print_diffs:
+        if args.json or args.state:
+            raise UsageError("--json and --state only go with --print")
+        return _run_ui(args)
+    with workspace_from_args(args) as ws:
+        diffs = render_all(ws, args.state or ["pending"])
+    if args.json:
+        print_json(
+            {
+                "proposals": [
+                    {
+                        "id": d.proposal_id,
+                        "path": d.path,
+                        "diff": d.text,
+                        "stale": d.stale,
+                        "error": d.error,
+                    }
+                    for d in diffs
+                ],
+                "ok": all(d.ok for d in diffs),
+            }
+        )
+    else:
+        print_diffs(diffs)
+    return 0 if all(d.ok for d in diffs) else 1
+
+
+def render_all(ws: Workspace, states: list[str]) -> list[RenderedDiff]:
+    related_key = ws.settings.links.property
+    return [
+        render_unified_diff(ws.root, p, related_key=related_key)
+        for p in list_proposals(ws.store, states)
+    ]
+
+
+def print_diffs(diffs: list[RenderedDiff]) -> None:
+    """Diffs on stdout (a valid patch); notes about stale or broken ones on stderr."""
+    stale = errors = 0
+    for d in diffs:
+        if d.error is not None:
+            errors += 1
+            print(f"{d.path}: cannot render: {d.error}", file=sys.stderr)
+            continue
+        if d.stale:
+            stale += 1
+            print(
+                f"{d.path}: changed on disk since the proposal was made; diff shown against the "
+                "file as it is now (apply would report a conflict)",
+                file=sys.stderr,
+            )
+        if d.text:
+            print(d.text)
+        else:
+            print(f"{d.path}: no change", file=sys.stderr)
+    print(
+        f"{len(diffs)} proposal{'s' if len(diffs) != 1 else ''}; {stale} changed since; "
+        f"{errors} could not be rendered",
+        file=sys.stderr,
+    )
+
+
+def _run_ui(args: argparse.Namespace) -> int:
+    try:
+        from vaultcurator.tui.app import run_app  # textual is only imported here
+    except ImportError as exc:
+        raise VaultCuratorError(
+            f"the review UI is not available ({exc}); use --print to see the proposals"
+        ) from None
+    with workspace_from_args(args) as ws:
+        return int(run_app(ws) or 0)
