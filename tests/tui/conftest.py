@@ -1,0 +1,183 @@
+"""Fixtures for the review TUI: a curated copy of the fixture vault and a deterministic app."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.worker import WorkerFailed
+
+from vaultcurator.store.proposals import add_proposal
+from vaultcurator.tui.app import ReviewApp, create_app
+from vaultcurator.vault.scan import scan_vault
+from vaultcurator.workspace import Workspace, open_workspace
+
+FIXED_NOW = 1_790_000_000.0
+"""The clock every test app sees (elapsed / ETA on the jobs screen)."""
+SIZE = (100, 30)
+
+CURATED: dict[str, dict[str, object]] = {
+    "Cooking/Recipes/Kimchi.md": {
+        "new_tags": ["recipe", "fermentation", "cuisine/korean"],
+        "new_description": "Napa cabbage kimchi: salting, paste and a week of fermentation.",
+        "new_related": ["[[Fermentation Basics]]", "[[Sourdough Bread]]", "[[Miso Soup]]"],
+    },
+    "Finance/Index Funds.md": {
+        "new_tags": ["finance/investing", "etf"],
+        "new_description": "Low-cost, broad index funds, rebalanced once a year.",
+    },
+    "Gardening/Tomatoes.md": {
+        "new_tags": ["gardening/vegetables", "tomatoes"],
+        "new_description": "Growing tomatoes: starting indoors, pinching, watering, feeding.",
+    },
+    "Programming/Python/Type Hints.md": {
+        "new_tags": ["programming/python", "typing"],
+        "new_description": "Modern Python type hints: builtin generics, X | None, Protocols.",
+    },
+    "Reading/Books/Thinking, Fast and Slow.md": {
+        "new_tags": ["books", "psychology", "decision-making"],
+        "new_description": "Kahneman's two systems of thinking and the biases they cause.",
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_tui(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Colours on (the root conftest sets NO_COLOR for CLI output), no animations."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.setenv("TZ", "UTC")
+
+
+@pytest.fixture
+def workspace(vault_copy: Path) -> Iterator[Workspace]:
+    ws = open_workspace(vault_copy)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture
+def curated(workspace: Workspace) -> dict[str, int]:
+    """Pending proposals for five notes, built from their real bytes; path -> proposal id."""
+    inventory = scan_vault(workspace.root, workspace.settings.scan, workspace.store)
+    notes = inventory.by_path()
+    ids: dict[str, int] = {}
+    for path, change in CURATED.items():
+        note = notes[path]
+        new_related = change.get("new_related")
+        old_related = note.frontmatter.get("related") if new_related is not None else None
+        ids[path] = add_proposal(
+            workspace.store,
+            path=path,
+            note_index=note.index,
+            base_hash=note.hash,
+            engine="local",
+            old_tags=list(note.tags),
+            new_tags=list(change["new_tags"]),  # type: ignore[call-overload]
+            old_description=note.description,
+            new_description=str(change["new_description"]),
+            set_description=True,
+            old_related=list(old_related) if isinstance(old_related, list) else None,
+            new_related=list(new_related) if isinstance(new_related, list) else None,
+        )
+    return ids
+
+
+def make_app(ws: Workspace) -> ReviewApp:
+    app = create_app(ws, clock=lambda: FIXED_NOW, blink=False, live_jobs=False)
+    app.animation_level = "none"
+    return app
+
+
+@pytest.fixture
+def app_factory() -> Callable[[Workspace], ReviewApp]:
+    return make_app
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until every worker finished and its messages were handled."""
+    app = pilot.app
+    for _ in range(200):
+        # A failed worker is shown in the app's error dialog; tests assert on that.
+        with contextlib.suppress(WorkerFailed):
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            await pilot.pause()
+            return
+    raise AssertionError("workers did not finish")
+
+
+@asynccontextmanager
+async def running(ws: Workspace, size: tuple[int, int] = SIZE) -> AsyncIterator[Pilot[int]]:
+    """The real app, headless, with its proposals loaded into the table."""
+    app = make_app(ws)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert app.loads_done >= 1
+        yield pilot
+
+
+def text_of(widget: object) -> str:
+    """The plain text a Static (or Label) shows."""
+    assert isinstance(widget, Static)
+    out = io.StringIO()
+    Console(file=out, width=200, no_color=True, legacy_windows=False).print(widget.content)
+    return out.getvalue()
+
+
+RunBefore = Callable[[Pilot[int]], Awaitable[None]]
+
+
+def make_batch_job(ws: Workspace) -> int:
+    """A running batch job over three notes: two answered, one still processing.
+
+    Built through the curation job store (as the batch engine would write it), with fixed
+    timestamps so the jobs screen's elapsed / ETA are reproducible. Returns the job id.
+    """
+    from vaultcurator.curation import jobs
+    from vaultcurator.curation.jobs import JobLedger, MapEntry
+    from vaultcurator.curation.types import CurationAnswer, RequestOutcome, Usage
+
+    inventory = scan_vault(ws.root, ws.settings.scan, ws.store)
+    notes = [n for n in inventory.notes if n.path.startswith("Finance/")][:3]
+    job = jobs.create_job(
+        ws.store, engine="anthropic", mode="batch", model="claude-haiku-4-5", options={}
+    )
+    entries = [
+        MapEntry(f"n{n.index:06d}_note", n.index, n.path, n.hash, list(n.tags), n.description)
+        for n in notes
+    ]
+    jobs.record_map(ws.store, job.id, entries)
+    batch = jobs.begin_batch(ws.store, job.id, 0, 0, [e.custom_id for e in entries])
+    jobs.batch_created(ws.store, batch.row, "msgbatch_test_0001", FIXED_NOW - 600)
+    jobs.update_batch(ws.store, batch.row, counts={"processing": 1, "succeeded": 2, "errored": 0})
+    jobs.set_job_status(ws.store, job.id, "running")
+    ledger = JobLedger(ws.store, job, "anthropic", job.model)
+    for entry in entries[:2]:
+        ledger.record(
+            RequestOutcome(
+                entry.custom_id,
+                "succeeded",
+                answer=CurationAnswer(tags=["finance"], description="About money."),
+                usage=Usage(input_tokens=1500, output_tokens=120),
+                via_batch=True,
+            )
+        )
+    ws.store.execute(
+        "UPDATE jobs SET created_at = ?, updated_at = ? WHERE id = ?",
+        (FIXED_NOW - 660, FIXED_NOW - 60, job.id),
+    )
+    ws.store.execute(
+        "UPDATE batches SET submitted_at = ? WHERE id = ?", (FIXED_NOW - 600, batch.row)
+    )
+    return job.id

@@ -1,0 +1,528 @@
+"""The review app: one factory (:func:`create_app`) for the CLI, the tests and the benchmark.
+
+Workers live here, on the app, so that one handler (:meth:`ReviewApp.on_worker_state_changed`)
+turns any worker failure into the error dialog. Every worker is a thread that calls the core
+and posts a typed message (:mod:`vaultcurator.tui.messages`); handlers on the UI thread
+update the screens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable
+from typing import ClassVar, TypeVar
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from vaultcurator.curation.report import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
+from vaultcurator.review.actions import ALL_STATES
+from vaultcurator.review.apply import apply_proposals, count_for_apply
+from vaultcurator.review.diff import render_unified_diff
+from vaultcurator.review.undo import undo_apply, undoable_run
+from vaultcurator.store.journal import list_runs
+from vaultcurator.store.proposals import Proposal, count_by_state, list_proposals
+from vaultcurator.tui.jobs_model import jobs_snapshot
+from vaultcurator.tui.messages import (
+    ApplyFinished,
+    CurationFinished,
+    JobActionDone,
+    JobsRefreshed,
+    PreviewLoaded,
+    ProposalsLoaded,
+    UndoFinished,
+    WorkProgress,
+)
+from vaultcurator.tui.render import unified_diff_text
+from vaultcurator.tui.screens.curate import CurateRequest, CurateScreen
+from vaultcurator.tui.screens.jobs import JobsScreen
+from vaultcurator.tui.screens.modals import (
+    ConfirmScreen,
+    ErrorScreen,
+    HelpScreen,
+    MessageScreen,
+    ProgressScreen,
+)
+from vaultcurator.tui.screens.review import ReviewScreen
+from vaultcurator.vault import frontmatter as fm
+from vaultcurator.workspace import Workspace
+
+LOADED_STATES: tuple[str, ...] = tuple(s for s in ALL_STATES if s != "superseded")
+"""Everything the table can show; superseded proposals are history, not review material."""
+NARROW_BELOW = 110
+"""Below this many columns the diff pane goes under the table instead of beside it."""
+PREVIEW_BODY_CHARS = 4000
+T = TypeVar("T")
+
+
+class ReviewApp(App[int]):
+    """Review proposals, apply them, undo, start curation runs, watch jobs."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "vaultcurator"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True)
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        clock: Callable[[], float] = time.time,
+        blink: bool = True,
+        live_jobs: bool = True,
+    ) -> None:
+        super().__init__()
+        self.ws = workspace
+        self.clock = clock
+        """Time source for elapsed/ETA on the jobs screen (tests pass a fixed one)."""
+        self.blink = blink
+        """Blinking text cursors (tests turn it off for stable snapshots)."""
+        self.live_jobs = live_jobs
+        """Refresh the jobs screen every second (off for snapshots)."""
+        self.narrow_below = NARROW_BELOW
+        self.progress_screen: ProgressScreen | None = None
+        self.loads_done = 0
+        """How many proposal loads reached the table (tests and the benchmark wait on it)."""
+        self.title = f"vaultcurator — {workspace.root.name}"
+
+    def get_default_screen(self) -> Screen[None]:
+        return ReviewScreen()
+
+    @property
+    def review(self) -> ReviewScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, ReviewScreen)
+        return screen
+
+    # -- the one place worker failures become a dialog ------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self._close_progress()
+        name = event.worker.name.replace("_", " ")
+        self.show_error(f"{name} failed", error if error is not None else "unknown error")
+
+    def show_error(self, title: str, error: BaseException | str) -> None:
+        self.push_screen(ErrorScreen(title, error))
+
+    def guard(self, what: str, action: Callable[[], T]) -> T | None:
+        """Run a quick core call on the UI thread; a failure shows the error dialog."""
+        try:
+            return action()
+        except Exception as exc:  # every failure is shown; the app keeps running
+            self.show_error(what, exc)
+            return None
+
+    def _open_progress(self, title: str) -> ProgressScreen:
+        self._close_progress()
+        self.progress_screen = ProgressScreen(title)
+        self.push_screen(self.progress_screen)
+        return self.progress_screen
+
+    def _close_progress(self) -> None:
+        screen = self.progress_screen
+        self.progress_screen = None
+        if screen is not None and screen.is_attached and not screen.finished:
+            screen.dismiss(None)
+
+    def _finish_progress(self, title: str, summary: RenderableType) -> None:
+        screen = self.progress_screen
+        if screen is not None and screen.is_attached:
+            screen.finish(title, summary)
+        else:
+            self.push_screen(MessageScreen(title, summary))
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load_proposals(self) -> None:
+        self.post_message(ProposalsLoaded(list_proposals(self.ws.store, LOADED_STATES)))
+
+    def on_proposals_loaded(self, message: ProposalsLoaded) -> None:
+        self.review.show_proposals(message.proposals)
+        self.loads_done += 1
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def load_preview(self, proposal: Proposal) -> None:
+        rendered = render_unified_diff(
+            self.ws.root, proposal, related_key=self.ws.settings.links.property
+        )
+        note = rendered.error or ""
+        if rendered.stale and not rendered.error:
+            note = "The note changed since this proposal was made: apply would mark a conflict."
+        body = ""
+        path = self.ws.root.joinpath(*proposal.path.split("/"))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            note = note or f"cannot read the note: {exc}"
+        else:
+            text, bom = fm.decode(data)
+            try:
+                body = text[fm.split(text, bom=bom).body_start :]
+            except ValueError:
+                body = text
+        self.post_message(PreviewLoaded(proposal.id, rendered.text, note, body))
+
+    def on_preview_loaded(self, message: PreviewLoaded) -> None:
+        screen = self.review
+        if screen.table.current_id != message.proposal_id:
+            return
+        parts: list[RenderableType] = [Text("What apply would write", style="bold underline")]
+        if message.note:
+            parts.append(Text(message.note, style="bold magenta"))
+        parts.append(
+            unified_diff_text(message.diff_text) if message.diff_text else Text("(no change)")
+        )
+        parts.append(Text("Note", style="bold underline"))
+        body = message.body
+        if len(body) > PREVIEW_BODY_CHARS:
+            body = body[:PREVIEW_BODY_CHARS] + "\n…"
+        parts.append(Text(body or "(empty body)", style="" if body else "dim"))
+        screen.diff_pane.show_preview(Group(*parts))
+
+    # -- apply ----------------------------------------------------------------------------------
+
+    def confirm_apply(self) -> None:
+        store = self.ws.store
+        counts = self.guard("Apply failed", lambda: count_by_state(store))
+        todo = self.guard("Apply failed", lambda: count_for_apply(store))
+        if counts is None or todo is None:
+            return
+        if not todo:
+            self.notify(
+                "Nothing approved to apply. Approve proposals with a or A first.",
+                severity="warning",
+            )
+            return
+        body = Text.assemble(
+            (f"{todo} approved proposal(s)", "bold green"),
+            " will be written to their notes.\n",
+            f"{counts.get('pending', 0)} pending and {counts.get('rejected', 0)} rejected "
+            "stay as they are.\n\n",
+            (
+                "A note changed since its proposal becomes a conflict and is left untouched. "
+                "u undoes the whole run.",
+                "dim",
+            ),
+        )
+        self.push_screen(
+            ConfirmScreen("Apply approved proposals?", body, yes=f"Apply {todo}"),
+            self._apply_confirmed,
+        )
+
+    def _apply_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self._open_progress("Applying approved proposals…")
+            self.apply_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def apply_worker(self) -> None:
+        report = apply_proposals(self.ws, progress=self._progress_poster())
+        self.post_message(ApplyFinished(report))
+
+    def _progress_poster(self) -> Callable[[int, int], None]:
+        """A thread-side progress callback that posts at most ~100 messages per run."""
+        last = [-1]
+
+        def post(done: int, total: int) -> None:
+            step = max(1, total // 100)
+            if done == total or done - last[0] >= step or done == 0:
+                last[0] = done
+                self.post_message(WorkProgress(done, total))
+
+        return post
+
+    def on_work_progress(self, message: WorkProgress) -> None:
+        screen = self.progress_screen
+        if screen is not None and screen.is_attached and not screen.finished and message.done >= 0:
+            screen.set_progress(message.done, message.total, message.detail)
+
+    def on_apply_finished(self, message: ApplyFinished) -> None:
+        report = message.report
+        lines = [
+            Text.assemble(
+                ("Applied ", ""),
+                (str(len(report.applied)), "bold green"),
+                f" · unchanged {len(report.unchanged)}",
+                (
+                    f" · conflicts {len(report.conflicts)}",
+                    "bold magenta" if report.conflicts else "",
+                ),
+                (f" · failed {len(report.failed)}", "bold red" if report.failed else ""),
+            ),
+        ]
+        if report.run_id is not None:
+            lines.append(Text(f"Apply run #{report.run_id}; press u to undo it.", style="dim"))
+        lines.extend(_problem_lines("Conflicts (left untouched)", report.conflicts))
+        lines.extend(_problem_lines("Failed", report.failed))
+        if report.conflicts:
+            lines.append(Text("Re-curate conflicted notes with c (changed notes).", style="dim"))
+        title = "Apply finished" if report.ok else "Apply finished with problems"
+        self._finish_progress(title, Group(*lines))
+        self.load_proposals()
+
+    # -- undo -----------------------------------------------------------------------------------
+
+    def confirm_undo(self) -> None:
+        store = self.ws.store
+        run_id = self.guard("Undo failed", lambda: undoable_run(store))
+        if run_id is None:
+            self.notify("No apply run to undo.", severity="warning")
+            return
+        runs = self.guard("Undo failed", lambda: list_runs(store))
+        info = next((r for r in runs or [] if r.id == run_id), None)
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.started_at)) if info else "?"
+        writes = info.writes if info else 0
+        body = Text.assemble(
+            f"Apply run #{run_id} ({when}) wrote ",
+            (f"{writes} note(s)", "bold"),
+            ".\n",
+            "Each note gets back its exact previous bytes; a note edited since is a conflict "
+            "and is left alone.",
+        )
+        self.push_screen(
+            ConfirmScreen("Undo the last apply?", body, yes="Undo"), self._undo_confirmed
+        )
+
+    def _undo_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self._open_progress("Undoing the last apply…")
+            self.undo_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def undo_worker(self) -> None:
+        self.post_message(UndoFinished(undo_apply(self.ws)))
+
+    def on_undo_finished(self, message: UndoFinished) -> None:
+        summary = message.summary
+        lines = [
+            Text.assemble(
+                "Restored ",
+                (str(len(summary.restored)), "bold green"),
+                f" note(s) of apply run #{summary.run_id}",
+                (
+                    f" · conflicts {len(summary.conflicts)}",
+                    "bold magenta" if summary.conflicts else "",
+                ),
+            ),
+            Text(f"{summary.reopened} proposal(s) are pending again.", style="dim"),
+        ]
+        lines.extend(_problem_lines("Conflicts (left alone)", summary.conflicts))
+        title = "Undo finished" if summary.ok else "Undo finished with conflicts"
+        self._finish_progress(title, Group(*lines))
+        self.load_proposals()
+
+    # -- curation -------------------------------------------------------------------------------
+
+    def ask_curation(self) -> None:
+        settings = self.ws.settings.curation
+        self.push_screen(
+            CurateScreen(engine=settings.engine, mode=settings.mode, blink=self.blink),
+            self._curation_chosen,
+        )
+
+    def _curation_chosen(self, request: CurateRequest | None) -> None:
+        if request is None:
+            return
+        scope = {"changed": "changed or new notes", "all": "all notes"}.get(
+            request.scope, f"notes in {request.folder}"
+        )
+        self._open_progress(f"Curating {scope} ({request.engine}, {request.mode})…")
+        self.curation_worker(request)
+
+    def _workspace_for(self, request: CurateRequest) -> Workspace:
+        curation = dataclasses.replace(
+            self.ws.settings.curation, engine=request.engine, mode=request.mode
+        )
+        settings = dataclasses.replace(self.ws.settings, curation=curation)
+        return dataclasses.replace(self.ws, settings=settings)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
+    def curation_worker(self, request: CurateRequest) -> None:
+        from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
+
+        options = CurateOptions(all_notes=request.all_notes, only=request.only)
+        report = run_curation(self._workspace_for(request), options, self._event_poster())
+        assert not isinstance(report, DryRun)
+        self.post_message(CurationFinished(*_curation_summary(report)))
+
+    def _event_poster(self) -> Callable[[ProgressEvent], None]:
+        """Curation progress events → WorkProgress messages (throttled like apply)."""
+        notes = self._progress_poster()
+
+        def post(event: ProgressEvent) -> None:
+            if isinstance(event, NoteDone):
+                notes(event.done, event.total)
+            elif isinstance(event, BatchStatus):
+                detail = f"batch {event.chunk_no + 1}: {event.processing_status}"
+                self.post_message(WorkProgress(event.done, event.total, detail))
+            elif isinstance(event, RoundStarted):
+                self.post_message(WorkProgress(0, event.count, f"{event.mode} round"))
+            elif isinstance(event, Notice):
+                self.post_message(WorkProgress(-1, 0, event.text))
+
+        return post
+
+    def on_curation_finished(self, message: CurationFinished) -> None:
+        self._finish_progress(message.title, Group(*(Text(line) for line in message.lines)))
+        self.load_proposals()
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def show_jobs(self) -> None:
+        if not isinstance(self.screen, JobsScreen):
+            self.push_screen(JobsScreen(live=self.live_jobs))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
+    def refresh_jobs(self) -> None:
+        self.post_message(JobsRefreshed(jobs_snapshot(self.ws.store, self.clock())))
+
+    def on_jobs_refreshed(self, message: JobsRefreshed) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, JobsScreen):
+                screen.show(message.snapshot)
+
+    def _active_job_id(self) -> int | None:
+        from vaultcurator.curation.jobs import latest_job
+
+        job = self.guard("Jobs failed", lambda: latest_job(self.ws.store))
+        return None if job is None else job.id
+
+    def confirm_cancel_job(self, job_id: int) -> None:
+        if self._active_job_id() != job_id:
+            self.notify("Only the newest unfinished job can be canceled.", severity="warning")
+            return
+        body = Text(
+            f"Job {job_id}: its running batches are canceled; answers already completed are "
+            "kept as proposals."
+        )
+        self.push_screen(
+            ConfirmScreen(f"Cancel job {job_id}?", body, yes="Cancel job"),
+            self._cancel_confirmed,
+        )
+
+    def _cancel_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self.cancel_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
+    def cancel_worker(self) -> None:
+        from vaultcurator.curation.resume import cancel_job
+
+        report = cancel_job(self.ws)
+        text = f"Job {report.job_id} canceled: {report.kept} answer(s) kept"
+        if report.still_canceling:
+            text += f"; {len(report.still_canceling)} batch(es) still ending (resume fetches them)"
+        self.post_message(JobActionDone(text))
+
+    def resume_job(self, job_id: int) -> None:
+        if self._active_job_id() != job_id:
+            self.notify("Only the newest unfinished job can be resumed.", severity="warning")
+            return
+        self._open_progress(f"Resuming job {job_id}…")
+        self.resume_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
+    def resume_worker(self) -> None:
+        from vaultcurator.curation.resume import resume_job
+
+        report = resume_job(self.ws, self._event_poster())
+        self.post_message(CurationFinished(*_curation_summary(report)))
+
+    def on_job_action_done(self, message: JobActionDone) -> None:
+        self.notify(message.text)
+        self.refresh_jobs()
+        self.load_proposals()
+
+    # -- help and the command palette -----------------------------------------------------------
+
+    def show_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        review = self.review
+        for title, help_text, callback in (
+            ("Approve", "Approve the selected proposal (a)", review.action_approve),
+            ("Reject", "Reject the selected proposal (r)", review.action_reject),
+            ("Edit", "Edit tags and description of the selected proposal (e)", review.action_edit),
+            (
+                "Approve all shown",
+                "Approve every proposal the filter shows (A)",
+                review.action_approve_all,
+            ),
+            ("Apply approved", "Write the approved proposals to the notes (w)", self.confirm_apply),
+            ("Undo last apply", "Restore the notes of the last apply run (u)", self.confirm_undo),
+            ("Start curation run", "Propose tags, descriptions and links (c)", self.ask_curation),
+            ("Jobs", "Running and pending curation jobs and batches (J)", self.show_jobs),
+            (
+                "Toggle preview",
+                "Show what apply would write and the note body (p)",
+                review.action_toggle_preview,
+            ),
+            ("Help", "Every key (?)", self.show_help),
+        ):
+            yield SystemCommand(title, help_text, callback)
+
+
+def _problem_lines(title: str, items: list[tuple[str, str]], limit: int = 20) -> list[Text]:
+    if not items:
+        return []
+    lines = [Text(""), Text(title, style="bold")]
+    for path, reason in items[:limit]:
+        lines.append(Text.assemble(("  " + path, "bold"), f": {reason}"))
+    if len(items) > limit:
+        lines.append(Text(f"  … and {len(items) - limit} more", style="dim"))
+    return lines
+
+
+def _curation_summary(report: object) -> tuple[str, list[str]]:
+    from vaultcurator.curation.report import CurationReport
+
+    assert isinstance(report, CurationReport)
+    if report.status == "empty":
+        return "Nothing to curate", ["Every selected note is already curated."]
+    lines = [
+        f"Job {report.job_id}: {report.status}",
+        f"{report.selected} note(s) selected, {report.proposals} proposal(s), "
+        f"{len(report.failures)} failed",
+    ]
+    if report.cost is not None:
+        lines.append(f"Cost ${report.cost.actual_usd:.4f}")
+    for failure in report.failures[:10]:
+        lines.append(f"  {failure.path}: {failure.error}")
+    if report.proposals:
+        lines.append("The new proposals are in the table, pending review.")
+    title = "Curation finished" if not report.failures else "Curation finished with failures"
+    return title, lines
+
+
+def create_app(
+    workspace: Workspace,
+    *,
+    clock: Callable[[], float] = time.time,
+    blink: bool = True,
+    live_jobs: bool = True,
+) -> ReviewApp:
+    """The app for ``workspace``; tests pass a fixed clock and turn blinking off."""
+    return ReviewApp(workspace, clock=clock, blink=blink, live_jobs=live_jobs)
+
+
+def run_app(workspace: Workspace) -> int:
+    """Run the review UI in the terminal until the user quits; returns the exit status."""
+    app = create_app(workspace)
+    result = app.run()
+    return int(result or 0)
+
+
+__all__ = ["LOADED_STATES", "ReviewApp", "create_app", "run_app"]

@@ -1,0 +1,79 @@
+"""Typed messages that workers post to the app (``post_message`` is thread-safe).
+
+Workers never touch widgets; they compute with the core and post one of these. The app's
+handlers, on the UI thread, update the screens.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from vaultcurator.review.apply import ApplyReport
+from vaultcurator.review.undo import UndoSummary
+from vaultcurator.store.proposals import Proposal
+from vaultcurator.tui.jobs_model import JobsSnapshot
+
+
+class ProposalsLoaded(Message):
+    """Every reviewable proposal, fresh from the store."""
+
+    def __init__(self, proposals: list[Proposal]) -> None:
+        super().__init__()
+        self.proposals = proposals
+
+
+class PreviewLoaded(Message):
+    """The note preview of one proposal: the frontmatter diff apply would write, and the body."""
+
+    def __init__(self, proposal_id: int, diff_text: str, note: str, body: str) -> None:
+        super().__init__()
+        self.proposal_id = proposal_id
+        self.diff_text = diff_text
+        self.note = note
+        """A remark about the diff (stale file, unreadable note), or empty."""
+        self.body = body
+
+
+class WorkProgress(Message):
+    """``done`` of ``total`` steps of a long task (apply, curation)."""
+
+    def __init__(self, done: int, total: int, detail: str = "") -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.detail = detail
+
+
+class ApplyFinished(Message):
+    def __init__(self, report: ApplyReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+class UndoFinished(Message):
+    def __init__(self, summary: UndoSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class CurationFinished(Message):
+    """A curation run ended; ``lines`` summarise it for the summary dialog."""
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__()
+        self.title = title
+        self.lines = lines
+
+
+class JobsRefreshed(Message):
+    def __init__(self, snapshot: JobsSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class JobActionDone(Message):
+    """Cancel or resume of a job finished; ``text`` says what happened."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

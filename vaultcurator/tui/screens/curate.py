@@ -1,0 +1,111 @@
+"""The "start a curation run" modal: scope (changed notes / all / a folder), engine, mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+
+ENGINES = (("Claude (Anthropic API)", "anthropic"), ("Local (offline)", "local"))
+MODES = (
+    ("auto: real-time for a few notes, batch for many", "auto"),
+    ("batch: Message Batches, half price", "batch"),
+    ("realtime: concurrent requests", "realtime"),
+    ("sync: one request at a time", "sync"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CurateRequest:
+    scope: str
+    """``changed``, ``all`` or ``folder``."""
+    folder: str | None
+    engine: str
+    mode: str
+
+    @property
+    def all_notes(self) -> bool:
+        return self.scope == "all"
+
+    @property
+    def only(self) -> str | None:
+        return self.folder if self.scope == "folder" else None
+
+
+class CurateScreen(ModalScreen[CurateRequest | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, *, engine: str, mode: str, blink: bool = True) -> None:
+        super().__init__(classes="dialog-screen")
+        self.engine = engine if engine in dict((v, k) for k, v in ENGINES) else "anthropic"
+        self.mode = mode if mode in dict((v, k) for k, v in MODES) else "auto"
+        self.blink = blink
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog curate"):
+            yield Label("Start a curation run", classes="dialog-title")
+            yield Label("Notes", classes="field-label")
+            with RadioSet(id="scope"):
+                yield RadioButton("Changed or new notes", value=True, id="scope-changed")
+                yield RadioButton("All notes", id="scope-all")
+                yield RadioButton("One folder:", id="scope-folder")
+            yield Input(placeholder="Folder or glob, e.g. Journal or Reading/**", id="folder")
+            yield Label("Engine", classes="field-label")
+            yield Select(ENGINES, value=self.engine, allow_blank=False, id="engine")
+            yield Label("Mode", classes="field-label")
+            yield Select(MODES, value=self.mode, allow_blank=False, id="mode")
+            yield Static("", id="curate-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Start", variant="primary", id="start")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#folder", Input).cursor_blink = self.blink
+        self.query_one("#scope", RadioSet).focus()
+
+    def _scope(self) -> str:
+        pressed = self.query_one("#scope", RadioSet).pressed_button
+        if pressed is None or pressed.id is None:
+            return "changed"
+        return pressed.id.removeprefix("scope-")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "folder" and event.value.strip():
+            self.query_one("#scope-folder", RadioButton).value = True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        else:
+            self.action_start()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
+    def action_start(self) -> None:
+        scope = self._scope()
+        folder = self.query_one("#folder", Input).value.strip() or None
+        if scope == "folder" and folder is None:
+            self.query_one("#curate-error", Static).update("Name a folder (or pick another scope).")
+            self.query_one("#folder", Input).focus()
+            return
+        engine = self.query_one("#engine", Select).value
+        mode = self.query_one("#mode", Select).value
+        self.dismiss(
+            CurateRequest(
+                scope=scope,
+                folder=folder if scope == "folder" else None,
+                engine=str(engine),
+                mode=str(mode),
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,395 @@
+"""The main screen: the proposal table, its filters, and the selected note's diff.
+
+Reviewer decisions (approve, reject, edit, approve all shown) are single quick store updates
+done here through the review core; long work (apply, undo, curation, previews) is handed to
+the app's workers. Filtering and sorting are the core's helpers; this screen only keeps the
+loaded proposals and shows them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select
+
+from vaultcurator.review.actions import (
+    REVIEWABLE,
+    ActionResult,
+    ProposalRow,
+    SortKey,
+    approve,
+    approve_all,
+    edit,
+    filter_proposals,
+    reject,
+    rows_for,
+    sort_rows,
+)
+from vaultcurator.review.diff import proposal_diff
+from vaultcurator.store.proposals import Proposal, get_proposal
+from vaultcurator.tui.render import diff_renderable
+from vaultcurator.tui.screens.edit import EditRequest, EditScreen
+from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable
+
+if TYPE_CHECKING:
+    from vaultcurator.tui.app import ReviewApp
+
+STATE_FILTERS: tuple[tuple[str, str], ...] = (
+    ("To review", "open"),
+    ("Pending", "pending"),
+    ("Approved", "approved"),
+    ("Rejected", "rejected"),
+    ("Conflict", "conflict"),
+    ("Failed", "failed"),
+    ("Applied", "applied"),
+    ("All", "all"),
+)
+"""(label, value) of the state filter; "open" is what still needs a decision or attention."""
+SORT_CYCLE: tuple[SortKey, ...] = ("path", "state", "tags", "description", "related")
+FILTER_DELAY = 0.15
+"""Seconds of quiet typing before the text filter runs (Enter runs it at once)."""
+
+
+def states_for(value: str) -> tuple[str, ...] | None:
+    if value == "open":
+        return REVIEWABLE
+    if value == "all":
+        return None
+    return (value,)
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "approve", "Approve"),
+        Binding("r", "reject", "Reject"),
+        Binding("e", "edit", "Edit"),
+        Binding("A", "approve_all", "All"),
+        Binding("w", "apply", "Apply"),
+        Binding("u", "undo", "Undo"),
+        Binding("c", "curate", "Curate"),
+        Binding("J", "jobs", "Jobs"),
+        Binding("p", "toggle_preview", "Preview", show=False),
+        Binding("slash", "focus_search", "Filter", show=False),
+        Binding("f", "cycle_state_filter", "State filter", show=False),
+        Binding("s", "cycle_sort", "Sort", show=False),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("escape", "focus_table", "Table", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="review")
+        self.proposals: dict[int, Proposal] = {}
+        self.rows: dict[int, ProposalRow] = {}
+        self.state_filter = "open"
+        self.text_filter = ""
+        self.loaded = False
+        self._filter_timer: Timer | None = None
+        self._shown_diff: int | None = None
+
+    @property
+    def review_app(self) -> ReviewApp:
+        from vaultcurator.tui.app import ReviewApp
+
+        assert isinstance(self.app, ReviewApp)
+        return self.app
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select(STATE_FILTERS, value="open", allow_blank=False, id="state-filter")
+            yield Input(placeholder="/ filter: path, tag or text", id="search")
+        with Horizontal(id="main"):
+            yield ProposalTable(id="proposals")
+            yield DiffPane(id="diff-pane")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).cursor_blink = self.review_app.blink
+        self.table.focus()
+        self.query_one("#diff-pane", DiffPane).show_diff(Text("Loading proposals…"))
+        self.review_app.load_proposals()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.review_app.narrow_below, "narrow")
+
+    @property
+    def table(self) -> ProposalTable:
+        return self.query_one("#proposals", ProposalTable)
+
+    @property
+    def diff_pane(self) -> DiffPane:
+        return self.query_one("#diff-pane", DiffPane)
+
+    # -- data -----------------------------------------------------------------------------------
+
+    def show_proposals(self, proposals: Iterable[Proposal]) -> None:
+        """Take a fresh load from the store and redraw, keeping the cursor's proposal."""
+        items = list(proposals)
+        self.proposals = {p.id: p for p in items}
+        self.rows = {r.id: r for r in rows_for(items)}
+        self.loaded = True
+        self.refilter()
+
+    def refilter(self) -> None:
+        """Run the core's filter and sort over the loaded proposals and refill the table."""
+        table = self.table
+        keep = table.current_id
+        shown = filter_proposals(
+            self.proposals.values(), states=states_for(self.state_filter), text=self.text_filter
+        )
+        rows = sort_rows(
+            (self.rows[p.id] for p in shown), table.sort_key, reverse=table.sort_reverse
+        )
+        table.set_rows(rows, keep=keep)
+        self._update_subtitle()
+        self.show_current_diff(force=True)
+
+    def refresh_proposal(self, proposal_id: int) -> None:
+        """Re-read one proposal after an action and update its row and diff in place."""
+        proposal = get_proposal(self.review_app.ws.store, proposal_id)
+        if proposal is None:
+            return
+        self.proposals[proposal_id] = proposal
+        row = ProposalRow.from_proposal(proposal)
+        self.rows[proposal_id] = row
+        self.table.update_row(row)
+        if self.table.current_id == proposal_id:
+            self.show_current_diff(force=True)
+
+    def _update_subtitle(self) -> None:
+        counts = Counter(p.state for p in self.proposals.values())
+        parts = [f"{counts[s]} {s}" for s in REVIEWABLE if counts[s]]
+        if counts["applied"]:
+            parts.append(f"{counts['applied']} applied")
+        summary = " · ".join(parts) if parts else "no proposals"
+        self.sub_title = f"{summary} · showing {len(self.table.ids)}"
+
+    @property
+    def current(self) -> Proposal | None:
+        pid = self.table.current_id
+        return None if pid is None else self.proposals.get(pid)
+
+    @property
+    def shown_ids(self) -> list[int]:
+        return list(self.table.ids)
+
+    # -- diff pane ------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_current_diff()
+
+    def show_current_diff(self, *, force: bool = False) -> None:
+        proposal = self.current
+        pane = self.diff_pane
+        if proposal is None:
+            self._shown_diff = None
+            if not self.loaded:
+                return
+            message = "No proposals yet. Press c to start a curation run."
+            if self.proposals:
+                message = "No proposal matches the filter."
+            pane.show_diff(Text(message))
+            pane.show_preview(Text(""))
+            return
+        if proposal.id == self._shown_diff and not force:
+            return
+        self._shown_diff = proposal.id
+        pane.show_diff(diff_renderable(proposal_diff(proposal)))
+        pane.scroll_home(animate=False)
+        if pane.preview_visible:
+            pane.show_preview(Text("Loading preview…", style="dim"))
+            self.review_app.load_preview(proposal)
+
+    def action_toggle_preview(self) -> None:
+        pane = self.diff_pane
+        pane.toggle_class("preview")
+        if pane.preview_visible and self.current is not None:
+            self.show_current_diff(force=True)
+
+    # -- reviewer actions -----------------------------------------------------------------------
+
+    def _act(self, what: str, action: Callable[[], ActionResult]) -> ActionResult | None:
+        result = self.review_app.guard(what, action)
+        if result is None:
+            return None
+        for pid in result.changed:
+            self.refresh_proposal(pid)
+        self._update_subtitle()
+        return result
+
+    def _decide(self, verb: str, fn: Callable[..., ActionResult]) -> None:
+        proposal = self.current
+        if proposal is None:
+            self.notify("No proposal selected.", severity="warning")
+            return
+        store = self.review_app.ws.store
+        result = self._act(f"{verb} failed", lambda: fn(store, [proposal.id]))
+        if result is None:
+            return
+        if result.skipped:
+            self.notify(
+                f"{proposal.path}: {result.skipped[0][1]}; not changed.", severity="warning"
+            )
+            return
+        self.table.action_cursor_down()
+
+    def action_approve(self) -> None:
+        self._decide("Approve", approve)
+
+    def action_reject(self) -> None:
+        self._decide("Reject", reject)
+
+    def action_approve_all(self) -> None:
+        ids = self.shown_ids
+        if not ids:
+            self.notify("Nothing shown to approve.", severity="warning")
+            return
+        store = self.review_app.ws.store
+        result = self._act("Approve all failed", lambda: approve_all(store, ids))
+        if result is None:
+            return
+        text = f"Approved {result.count} shown proposal(s)."
+        if result.skipped:
+            text += f" {len(result.skipped)} left alone (applied, conflict or failed)."
+        self.notify(text)
+
+    def action_edit(self) -> None:
+        proposal = self.current
+        if proposal is None:
+            self.notify("No proposal selected.", severity="warning")
+            return
+        if proposal.state not in ("pending", "approved", "rejected"):
+            self.notify(f"A {proposal.state} proposal cannot be edited.", severity="warning")
+            return
+        known = sorted({t for p in self.proposals.values() for t in (p.new_tags or [])})
+        self.app.push_screen(
+            EditScreen(proposal, known_tags=known, blink=self.review_app.blink),
+            self._save_edit,
+        )
+
+    def _save_edit(self, request: EditRequest | None) -> None:
+        if request is None:
+            return
+        store = self.review_app.ws.store
+        outcome = self.review_app.guard(
+            "Edit failed",
+            lambda: edit(
+                store,
+                request.proposal_id,
+                tags=request.tags,
+                description=request.description,
+                strict=True,
+                approve_after=request.approve,
+            ),
+        )
+        if outcome is None:
+            return
+        self.refresh_proposal(request.proposal_id)
+        self._update_subtitle()
+        self.notify("Saved and approved." if request.approve else "Saved.")
+
+    # -- app-level work -------------------------------------------------------------------------
+
+    def action_apply(self) -> None:
+        self.review_app.confirm_apply()
+
+    def action_undo(self) -> None:
+        self.review_app.confirm_undo()
+
+    def action_curate(self) -> None:
+        self.review_app.ask_curation()
+
+    def action_jobs(self) -> None:
+        self.review_app.show_jobs()
+
+    def action_help(self) -> None:
+        self.review_app.show_help()
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    # -- filtering, sorting, moving -------------------------------------------------------------
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "state-filter" and event.value != self.state_filter:
+            self.state_filter = str(event.value)
+            if self.loaded:
+                self.refilter()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._apply_text_filter)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self._apply_text_filter()
+            self.table.focus()
+
+    def _apply_text_filter(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        text = self.query_one("#search", Input).value
+        if text != self.text_filter:
+            self.text_filter = text
+            if self.loaded:
+                self.refilter()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_cycle_state_filter(self) -> None:
+        values = [v for _, v in STATE_FILTERS]
+        nxt = values[(values.index(self.state_filter) + 1) % len(values)]
+        cast(Select[str], self.query_one("#state-filter", Select)).value = nxt
+
+    def sort_by(self, key: SortKey, reverse: bool | None = None) -> None:
+        table = self.table
+        if reverse is None:
+            reverse = not table.sort_reverse if key == table.sort_key else False
+        table.set_sort(key, reverse)
+        if self.loaded:
+            self.refilter()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        if key in SORT_KEYS:
+            self.sort_by(SORT_KEYS[key])
+
+    def action_cycle_sort(self) -> None:
+        current = SORT_CYCLE.index(self.table.sort_key)
+        self.sort_by(SORT_CYCLE[(current + 1) % len(SORT_CYCLE)], reverse=False)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self.table.sort_key, reverse=not self.table.sort_reverse)
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+
+__all__ = ["COLUMNS", "STATE_FILTERS", "ReviewScreen", "states_for"]
