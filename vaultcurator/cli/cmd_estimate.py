@@ -1,0 +1,105 @@
+"""``vaultcurator estimate VAULT``: tokens and dollars a curation would cost, per mode."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
+from vaultcurator.curation.estimate import Estimate, estimate
+from vaultcurator.curation.plan import Selection, plan_selection
+from vaultcurator.curation.requests import PromptContext
+from vaultcurator.errors import UsageError
+from vaultcurator.vault.scan import scan_vault
+from vaultcurator.workspace import open_workspace
+
+NAME = "estimate"
+HELP = "predict the tokens and cost of curating the vault (nothing is sent)"
+ORDER = 25
+DESCRIPTION = """\
+Predict what `curate` would cost: the notes it would select (same --all/--only/--limit
+rules), input tokens (shared prompt prefix and each note), expected output tokens, and the
+price on the standard API (sync/realtime) and on the Batch API (half price), with and without
+prompt caching. Nothing is sent; no API key is needed. Token counts are approximate
+(about 4 characters per token).
+"""
+
+_MODE_NAMES = {"standard": "sync / realtime", "batch": "batch"}
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    add_vault_argument(parser)
+    parser.add_argument("--model", metavar="ID", help="model id (default: from config)")
+    parser.add_argument(
+        "--all",
+        dest="all_notes",
+        action="store_true",
+        help="every valid note, not only new or changed ones",
+    )
+    parser.add_argument("--only", metavar="GLOB", help="only notes whose path matches GLOB")
+    parser.add_argument("--limit", metavar="N", type=int, help="at most N notes")
+    add_json_flag(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    with open_workspace(args.vault, overrides={"curation.model": args.model}) as ws:
+        settings = ws.settings.curation
+        inventory = scan_vault(ws.root, ws.settings.scan, ws.store)
+        selection = plan_selection(
+            inventory, ws.store, all_notes=args.all_notes, only=args.only, limit=args.limit
+        )
+        context = PromptContext.build(inventory, settings, ws.root)
+        result = estimate(selection.notes, context, settings, vault_root=ws.root)
+    if args.json:
+        print_json(document(result, selection))
+    else:
+        print_estimate(result, selection)
+    return 0
+
+
+def document(result: Estimate, selection: Selection) -> dict[str, Any]:
+    return {
+        **result.to_dict(),
+        "up_to_date": selection.up_to_date,
+        "limited": selection.limited,
+        "invalid": [{"path": n.path, "error": n.error} for n in selection.invalid],
+    }
+
+
+def print_estimate(result: Estimate, selection: Selection) -> None:
+    skipped = []
+    if selection.up_to_date:
+        skipped.append(f"{selection.up_to_date} already curated")
+    if selection.limited:
+        skipped.append(f"{selection.limited} over --limit")
+    if selection.invalid:
+        skipped.append(f"{len(selection.invalid)} invalid")
+    extra = f" ({', '.join(skipped)} skipped)" if skipped else ""
+    print(f"{result.notes} notes to curate with {result.model}{extra}")
+    if not result.notes:
+        return
+    print(
+        f"Input ≈ {result.input_tokens:,} tokens (shared prefix {result.prefix_tokens:,} per "
+        f"request, notes {result.note_tokens:,}); output ≈ {result.output_tokens:,} tokens"
+    )
+    if result.cacheable:
+        print(f"The shared prefix is cached (≥ {result.cache_min_tokens:,} tokens).")
+    else:
+        print(
+            f"The shared prefix is too short to cache (< {result.cache_min_tokens:,} tokens "
+            f"for {result.model})."
+        )
+    print()
+    print(f"{'mode':<18}{'caching':<10}{'cost (USD)':>12}")
+    for row in result.rows:
+        caching = "yes" if row.cached else "no"
+        print(f"{_MODE_NAMES[row.mode]:<18}{caching:<10}{row.cost_usd:>12.4f}")
+    print(f"\n--mode auto would use {result.auto_mode} for {result.notes} notes.")
+    if selection.invalid:
+        print("\nInvalid notes, never curated:")
+        for note in selection.invalid[:10]:
+            print(f"  {note.path}: {note.error}")
+        if len(selection.invalid) > 10:
+            print(f"  … and {len(selection.invalid) - 10} more")

@@ -1,0 +1,110 @@
+"""Which notes a curation job works on.
+
+By default only notes that need it: never curated, or changed since their last curation. A
+note counts as curated when
+
+- a proposal exists for its path, built from its current bytes (``base_hash`` equals its
+  hash), in any state but ``superseded`` or ``failed`` (a rejected proposal counts: the user
+  has seen it), or
+- the apply journal shows that one of our writes (not undone) produced its current bytes.
+
+``--all`` takes every valid note; ``--only GLOB`` filters by relative path; ``--limit N``
+keeps the first N (in global index order). Invalid notes are never selected; they are kept
+in :attr:`Selection.invalid` so the caller can report them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from vaultcurator.store.db import Store
+from vaultcurator.vault.model import Inventory, Note
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+@dataclass(slots=True)
+class Selection:
+    notes: list[Note]
+    """The notes to curate, in global index order."""
+    invalid: list[Note] = field(default_factory=list)
+    """Invalid notes matching the filter, never curated (reported with their reason)."""
+    up_to_date: int = 0
+    """Valid notes matching the filter but skipped because they are already curated."""
+    limited: int = 0
+    """Notes left out by ``--limit``."""
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """``fnmatch`` on the relative POSIX path, case-sensitive.
+
+    ``*`` crosses folders, so ``Journal/*`` and ``Journal/**`` both take a whole folder;
+    ``**/x.md`` also matches a top-level ``x.md``; a pattern without wildcards also names a
+    folder (``Journal`` takes ``Journal/**``).
+    """
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if fnmatchcase(path, pattern):
+        return True
+    if pattern.startswith("**/") and fnmatchcase(path, pattern[3:]):
+        return True
+    if not _GLOB_CHARS.search(pattern):
+        folder = pattern.rstrip("/")
+        return path.startswith(folder + "/")
+    return False
+
+
+def curated_keys(store: Store) -> set[tuple[str, str]]:
+    """``(path, hash)`` pairs that count as curated (see the module doc)."""
+    keys: set[tuple[str, str]] = set()
+    for row in store.query(
+        "SELECT DISTINCT path, base_hash FROM proposals WHERE state NOT IN ('superseded', 'failed')"
+    ):
+        keys.add((row["path"], row["base_hash"]))
+    for row in store.query("SELECT DISTINCT path, new_hash FROM journal WHERE undone_at IS NULL"):
+        keys.add((row["path"], row["new_hash"]))
+    return keys
+
+
+def plan_selection(
+    inventory: Inventory,
+    store: Store | None,
+    *,
+    all_notes: bool = False,
+    only: str | None = None,
+    limit: int | None = None,
+) -> Selection:
+    """The notes to curate and what was left out (see the module doc)."""
+    if limit is not None and limit < 0:
+        raise ValueError("limit must be >= 0")
+    done = curated_keys(store) if store is not None and not all_notes else set()
+    selection = Selection(notes=[])
+    for note in inventory.notes:
+        if only is not None and not path_matches(note.path, only):
+            continue
+        if note.status != "ok":
+            selection.invalid.append(note)
+            continue
+        if (note.path, note.hash) in done:
+            selection.up_to_date += 1
+            continue
+        if limit is not None and len(selection.notes) >= limit:
+            selection.limited += 1
+            continue
+        selection.notes.append(note)
+    return selection
+
+
+def select_notes(
+    inventory: Inventory,
+    store: Store | None,
+    *,
+    all_notes: bool = False,
+    only: str | None = None,
+    limit: int | None = None,
+) -> list[Note]:
+    """Just the notes of :func:`plan_selection`."""
+    return plan_selection(inventory, store, all_notes=all_notes, only=only, limit=limit).notes

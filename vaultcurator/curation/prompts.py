@@ -1,0 +1,191 @@
+"""Prompt templates and their rendering: the shared system prompt and one user turn per note.
+
+Templates are ``string.Template`` files (``$name`` placeholders, ``$$`` for a literal dollar)
+so JSON examples in them need no escaping and no template engine is needed. They are looked
+up in ``<vault>/.vaultcurator/prompts/`` first (a user's override), then in the installed
+package (``vaultcurator/_prompts``, force-included in the wheel), then in the repository's
+``prompts/`` folder (a source checkout).
+
+Token counts here are approximations: about four characters per token, which is close for
+English prose and errs high for code; exact counts only matter to the API's bill, which comes
+back in each answer's usage.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+from vaultcurator.config import vault_state_dir
+from vaultcurator.errors import ConfigError
+
+SYSTEM_TEMPLATE = "system.md"
+USER_TEMPLATE = "user.md"
+MIN_TAGS = 3
+MAX_TAGS = 8
+DESCRIPTION_MAX_CHARS = 200
+CHARS_PER_TOKEN = 4
+OMISSION_MARKER = "[… {count} characters omitted from the middle of the note …]"
+HEAD_SHARE = 2 / 3
+"""Share of the body budget kept from the start of a long note; the rest comes from its end."""
+
+_REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+# Our own delimiter tags, neutralised inside note text so a note cannot close its data block.
+_DELIMITER = re.compile(
+    r"<(/?)(note|path|title|current_tags|current_description|body)\b", re.IGNORECASE
+)
+
+
+def approx_tokens(text: str) -> int:
+    """Approximate token count: one token per four characters, rounded up."""
+    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+
+
+def user_prompt_dir(vault_root: Path) -> Path:
+    """Where a user puts their own versions of the templates for one vault."""
+    return vault_state_dir(vault_root) / "prompts"
+
+
+def _packaged_template(name: str) -> str | None:
+    try:
+        entry = resources.files("vaultcurator") / "_prompts" / name
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - odd installs
+        pass
+    repo_file = _REPO_PROMPTS / name
+    if repo_file.is_file():
+        return repo_file.read_text(encoding="utf-8")
+    return None
+
+
+def load_template(name: str, vault_root: Path | None = None) -> string.Template:
+    """The template ``name``: the vault's override if there is one, else the shipped one."""
+    if vault_root is not None:
+        override = user_prompt_dir(vault_root) / name
+        if override.is_file():
+            try:
+                return string.Template(override.read_text(encoding="utf-8"))
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{override}: not UTF-8 text: {exc}") from None
+    text = _packaged_template(name)
+    if text is None:
+        raise ConfigError(f"prompt template {name!r} not found (package data missing?)")
+    return string.Template(text)
+
+
+def fill(template: string.Template, name: str, **values: object) -> str:
+    """Substitute ``values``; a placeholder the template needs but we lack is a ConfigError."""
+    try:
+        return template.substitute(**values)
+    except KeyError as exc:
+        raise ConfigError(f"prompt template {name}: unknown placeholder ${exc.args[0]}") from None
+    except ValueError as exc:
+        raise ConfigError(f"prompt template {name}: {exc} (write $$ for a dollar)") from None
+
+
+def render_taxonomy(tag_counts: Sequence[tuple[str, int]], budget_tokens: int) -> tuple[str, int]:
+    """The vault's tags as ``tag (count)`` lines, most used first, within ``budget_tokens``.
+
+    Returns the text and how many tags it lists; when some did not fit, a last line says how
+    many rarer ones were left out.
+    """
+    if not tag_counts:
+        return "(this vault has no tags yet)", 0
+    budget_chars = budget_tokens * CHARS_PER_TOKEN
+    lines: list[str] = []
+    used = 0
+    for tag, count in tag_counts:
+        line = f"{tag} ({count})"
+        if used + len(line) + 1 > budget_chars:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    left_out = len(tag_counts) - len(lines)
+    if left_out:
+        lines.append(f"… and {left_out} rarer tags not listed")
+    return "\n".join(lines), len(lines) - (1 if left_out else 0)
+
+
+def render_system(
+    template: string.Template, tag_counts: Sequence[tuple[str, int]], budget_tokens: int
+) -> tuple[str, int]:
+    """The system prompt with the taxonomy; returns it and how many tags it lists."""
+    taxonomy, shown = render_taxonomy(tag_counts, budget_tokens)
+    text = fill(
+        template,
+        SYSTEM_TEMPLATE,
+        min_tags=MIN_TAGS,
+        max_tags=MAX_TAGS,
+        description_max=DESCRIPTION_MAX_CHARS,
+        taxonomy=taxonomy,
+        taxonomy_shown=shown,
+        taxonomy_total=len(tag_counts),
+    )
+    return text.strip() + "\n", shown
+
+
+def trim_body(body: str, budget_tokens: int) -> str:
+    """The body, or its head and tail with a marker where the middle was cut.
+
+    Cuts fall on line breaks when one is near, so a kept line is whole.
+    """
+    budget_chars = max(0, budget_tokens * CHARS_PER_TOKEN)
+    if len(body) <= budget_chars:
+        return body
+    head_chars = int(budget_chars * HEAD_SHARE)
+    tail_chars = budget_chars - head_chars
+    head = body[:head_chars]
+    cut = head.rfind("\n")
+    if cut >= head_chars * 0.8:
+        head = head[:cut]
+    tail = body[len(body) - tail_chars :] if tail_chars else ""
+    cut = tail.find("\n")
+    if 0 <= cut <= tail_chars * 0.2:
+        tail = tail[cut + 1 :]
+    omitted = len(body) - len(head) - len(tail)
+    marker = OMISSION_MARKER.format(count=omitted)
+    return f"{head.rstrip()}\n\n{marker}\n\n{tail.lstrip()}"
+
+
+def as_data(text: str) -> str:
+    """Note text made safe to place between our delimiter tags.
+
+    Only ``<note``, ``</body`` and the other delimiter names are escaped (``<`` -> ``&lt;``),
+    so a note cannot end its own data block and pose as the prompt; all other text is kept.
+    """
+    return _DELIMITER.sub(r"&lt;\1\2", text)
+
+
+def render_tag_list(tags: Iterable[str]) -> str:
+    listed = ", ".join(tags)
+    return listed or "(none)"
+
+
+def render_user(
+    template: string.Template,
+    *,
+    path: str,
+    title: str,
+    tags: Sequence[str],
+    description: str | None,
+    body: str,
+    body_budget_tokens: int,
+) -> str:
+    """The user turn for one note; every value taken from the note goes through :func:`as_data`."""
+    trimmed = trim_body(body.strip("\n"), body_budget_tokens)
+    return (
+        fill(
+            template,
+            USER_TEMPLATE,
+            path=as_data(path),
+            title=as_data(title),
+            current_tags=as_data(render_tag_list(tags)),
+            current_description=as_data(" ".join((description or "").split()) or "(none)"),
+            body=as_data(trimmed) if trimmed.strip() else "(empty)",
+        ).strip()
+        + "\n"
+    )

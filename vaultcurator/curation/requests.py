@@ -1,0 +1,284 @@
+"""One Messages API request per note, keyed by the note's global index.
+
+``custom_id`` is ``n{index:06d}_{slug}``: the index makes it unique within the job (and so
+within any batch), the slug only helps a human reading logs. Nothing in a request's identity
+(``custom_id``, ``path``, ``note_index``, ``base_hash``) is derived from the note's content;
+the content only ever appears inside the user turn, as data.
+
+The shared prefix (system prompt with the taxonomy) is built once per job in
+:class:`PromptContext` and the same objects are referenced by every request, so 100,000
+requests do not hold 100,000 copies of it in memory.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import string
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from vaultcurator.config import CurationSettings
+from vaultcurator.curation.answers import ANSWER_SCHEMA, KnownTags
+from vaultcurator.curation.pricing import cache_min_tokens
+from vaultcurator.curation.prompts import (
+    SYSTEM_TEMPLATE,
+    USER_TEMPLATE,
+    approx_tokens,
+    load_template,
+    render_system,
+    render_user,
+)
+from vaultcurator.curation.types import CurationRequest
+from vaultcurator.vault import frontmatter as fm
+from vaultcurator.vault.model import Inventory, Note, sha256_hex
+from vaultcurator.vault.taxonomy import tag_counts
+
+CUSTOM_ID_MAX = 64
+CUSTOM_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+BATCH_MAX_REQUESTS = 100_000
+"""The API's limit on requests per Message Batch."""
+BATCH_MAX_BYTES = 256_000_000
+"""The API's limit on a batch's serialised size (256 MB, read as decimal to be safe)."""
+BATCH_SAFE_BYTES = 230_000_000
+"""What :func:`chunk_requests` callers should aim under: the limit with a 10% margin."""
+CACHE_TTL = "1h"
+SCHEMA_OVERHEAD_TOKENS = 50 + approx_tokens(json.dumps(ANSWER_SCHEMA))
+"""Rough tokens the API adds to the prompt to enforce the output schema."""
+
+_SLUG_DROP = re.compile(r"[^A-Za-z0-9-]+")
+_ENVELOPE_BYTES = len(b'{"requests":[]}')
+
+
+def _slug(path: str) -> str:
+    stem = path[:-3] if path.lower().endswith(".md") else path
+    ascii_only = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_DROP.sub("_", ascii_only).strip("_-")
+
+
+def custom_id_for(index: int, path: str) -> str:
+    """``n{index:06d}_{slug}`` within 64 characters of ``[A-Za-z0-9_-]``.
+
+    The slug is the path without ``.md``, ASCII-folded (accents dropped, other scripts and
+    emoji removed), every run of other characters turned into one ``_``. When too long, its
+    end is kept (the file name says more than the folders). An empty slug becomes ``note``.
+    """
+    if index < 0:
+        raise ValueError(f"note index must be >= 0, got {index}")
+    prefix = f"n{index:06d}_"
+    room = CUSTOM_ID_MAX - len(prefix)
+    if room <= 0:
+        raise ValueError(f"note index {index} too large for a custom_id")
+    slug = _slug(path)
+    if len(slug) > room:
+        slug = slug[-room:].lstrip("_-")
+    return prefix + (slug or "note"[:room])
+
+
+@dataclass(frozen=True, slots=True)
+class PromptContext:
+    """What every request of one job shares: the rendered system prompt and the taxonomy."""
+
+    model: str
+    system_text: str
+    system: list[dict[str, Any]]
+    """The ``system`` parameter: one text block, with ``cache_control`` when cacheable."""
+    user_template: string.Template
+    tag_counts: list[tuple[str, int]]
+    """Every tag of the vault with its count, most used first."""
+    taxonomy_shown: int
+    """How many of them fit the taxonomy budget and are listed in the system prompt."""
+    known_tags: KnownTags
+    prefix_tokens: int
+    """Approximate tokens of the shared prefix (system prompt)."""
+    cacheable: bool
+    """Whether the prefix reaches the model's minimum cacheable length (so it is marked)."""
+
+    @classmethod
+    def build(
+        cls, inventory: Inventory, settings: CurationSettings, vault_root: Path | None = None
+    ) -> PromptContext:
+        """Render the shared prefix once for a job (``vault_root`` enables user templates)."""
+        counts = tag_counts(inventory.valid)
+        system_text, shown = render_system(
+            load_template(SYSTEM_TEMPLATE, vault_root), counts, settings.taxonomy_token_budget
+        )
+        prefix_tokens = approx_tokens(system_text)
+        cacheable = prefix_tokens >= cache_min_tokens(settings.model)
+        block: dict[str, Any] = {"type": "text", "text": system_text}
+        if cacheable:
+            block["cache_control"] = {"type": "ephemeral", "ttl": CACHE_TTL}
+        return cls(
+            model=settings.model,
+            system_text=system_text,
+            system=[block],
+            user_template=load_template(USER_TEMPLATE, vault_root),
+            tag_counts=counts,
+            taxonomy_shown=shown,
+            known_tags=KnownTags(tag for tag, _ in counts),
+            prefix_tokens=prefix_tokens,
+            cacheable=cacheable,
+        )
+
+
+OUTPUT_CONFIG: dict[str, Any] = {"format": {"type": "json_schema", "schema": ANSWER_SCHEMA}}
+
+
+def render_note(note: Note, body: str, context: PromptContext, settings: CurationSettings) -> str:
+    """The user turn for ``note``."""
+    return render_user(
+        context.user_template,
+        path=note.path,
+        title=note.title,
+        tags=note.tags,
+        description=note.description,
+        body=body,
+        body_budget_tokens=settings.body_token_budget,
+    )
+
+
+def build_request(
+    note: Note, body: str, context: PromptContext, settings: CurationSettings
+) -> CurationRequest:
+    """The request for one note; ``params`` is plain JSON, valid as-is on the wire.
+
+    ``params`` holds ``model``, ``max_tokens``, ``system``, ``messages`` and
+    ``output_config`` (a native keyword of ``messages.create`` in SDK 2.x). Pass it through
+    :func:`sdk_kwargs` before ``client.messages.create(**...)``; use it unchanged as a batch
+    request's ``params``. No sampling parameters: the current API version rejects them.
+    """
+    return CurationRequest(
+        custom_id=custom_id_for(note.index, note.path),
+        note_index=note.index,
+        path=note.path,
+        base_hash=note.hash,
+        params={
+            "model": settings.model,
+            "max_tokens": settings.max_tokens,
+            "system": context.system,
+            "messages": [{"role": "user", "content": render_note(note, body, context, settings)}],
+            "output_config": OUTPUT_CONFIG,
+        },
+    )
+
+
+def load_body(vault_root: Path, note: Note) -> str | None:
+    """The note's body as it is now, or None when the file changed since the scan or vanished.
+
+    The bytes are hashed and compared with ``note.hash``: a request is only ever built from
+    the bytes its base hash names.
+    """
+    try:
+        data = note.abspath(vault_root).read_bytes()
+    except OSError:
+        return None
+    if sha256_hex(data) != note.hash:
+        return None
+    parsed = fm.parse(data)
+    if parsed.layout is None or not parsed.ok:
+        return None
+    return parsed.layout.body
+
+
+@cache
+def _native_create_kwargs() -> frozenset[str]:
+    from anthropic.resources.messages import Messages
+
+    names = inspect.signature(Messages.create).parameters
+    return frozenset(n for n in names if n != "self" and not n.startswith("extra_"))
+
+
+def sdk_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as keyword arguments for ``messages.create``.
+
+    Keys the installed SDK does not know as keywords go under ``extra_body`` (they are sent
+    as-is), so params stay valid for older or newer SDKs alike.
+    """
+    native = _native_create_kwargs()
+    kwargs = {k: v for k, v in params.items() if k in native}
+    extra = {k: v for k, v in params.items() if k not in native}
+    if extra:
+        kwargs["extra_body"] = extra
+    return kwargs
+
+
+def batch_item(request: CurationRequest) -> dict[str, Any]:
+    """One entry of a Message Batch's ``requests`` list."""
+    return {"custom_id": request.custom_id, "params": request.params}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class _SharedSize:
+    """Serialised size of the last shared ``system`` value seen (held, so its id stays valid).
+
+    Every request of a job references the same ``system`` list, so its size (most of a
+    request) is measured once rather than once per request.
+    """
+
+    def __init__(self) -> None:
+        self._entry: tuple[object, int] | None = None
+
+    def of(self, value: object) -> int:
+        entry = self._entry  # one read: safe when threads measure different values
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        size = len(_dumps(value).encode("utf-8"))
+        self._entry = (value, size)
+        return size
+
+
+_SYSTEM_SIZE = _SharedSize()
+
+
+def serialized_size(request: CurationRequest) -> int:
+    """Bytes ``request`` adds to a batch body, encoded the way the SDK sends it.
+
+    That is compact JSON, UTF-8, plus the comma that separates it from the next request.
+    """
+    params = request.params
+    system = params.get("system")
+    if isinstance(system, list):
+        # ``0`` stands in for the shared system value: measure the rest, add the system once.
+        rest = {"custom_id": request.custom_id, "params": {**params, "system": 0}}
+        return len(_dumps(rest).encode("utf-8")) - 1 + _SYSTEM_SIZE.of(system) + 1
+    return len(_dumps(batch_item(request)).encode("utf-8")) + 1
+
+
+def chunk_requests(
+    requests: Iterable[CurationRequest],
+    max_count: int = BATCH_MAX_REQUESTS,
+    max_bytes: int = BATCH_SAFE_BYTES,
+) -> Iterator[list[CurationRequest]]:
+    """Split ``requests`` into batches of at most ``max_count`` and ``max_bytes`` serialised.
+
+    Streams: only the chunk being filled is held. Order is kept. A single request larger
+    than ``max_bytes`` raises ValueError (it could never be sent).
+    """
+    if max_count < 1:
+        raise ValueError("max_count must be at least 1")
+    if max_bytes <= _ENVELOPE_BYTES:
+        raise ValueError("max_bytes too small for any batch")
+    chunk: list[CurationRequest] = []
+    size = _ENVELOPE_BYTES
+    for request in requests:
+        item = serialized_size(request)
+        if _ENVELOPE_BYTES + item > max_bytes:
+            raise ValueError(
+                f"{request.custom_id}: request is {item} bytes, over the {max_bytes} limit"
+            )
+        if chunk and (len(chunk) >= max_count or size + item > max_bytes):
+            yield chunk
+            chunk = []
+            size = _ENVELOPE_BYTES
+        chunk.append(request)
+        size += item
+    if chunk:
+        yield chunk
