@@ -1,0 +1,524 @@
+"""The jobs store: a job, its global custom_id map, its batches and every request's fate.
+
+Why it exists: results must land on the note they were built from, whatever batch carried
+them and whatever order they come back in. So the whole job's ``custom_id -> (note index,
+path, base hash)`` map is written once, before anything is sent; a batch row is written
+(``submitting``, with its fingerprint) *before* the create call and gets its batch id the
+moment the call returns; and every outcome is matched only through the map.
+
+Request states: ``planned`` (not sent yet), ``submitted`` (in a batch or in flight),
+``succeeded``, ``failed`` (``attempts`` counts the answers that failed or succeeded; a
+``canceled`` batch item is not an attempt) and ``canceled`` (its batch was canceled before
+it ran: sent again unless the whole job was canceled).
+
+Test hook: when the environment variable ``VAULTCURATOR_TEST_CRASH_AFTER`` is
+``EVENT:N``, the process dies (``os._exit(86)``) at the N-th occurrence of ``EVENT`` in this
+process: ``batch_submitting`` (a chunk is recorded, its create call not made yet),
+``batch_create_returned`` (the create call returned but its id is not stored yet: the chunk
+stays ``submitting``) or ``batch_created`` (right after a batch id is stored). It
+exists only so tests can prove that ``resume`` never submits a chunk twice; nothing happens
+when the variable is unset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from vaultcurator.curation.types import RequestOutcome
+from vaultcurator.store.db import Store
+from vaultcurator.store.proposals import add_proposal
+
+log = logging.getLogger(__name__)
+
+CRASH_HOOK_ENV = "VAULTCURATOR_TEST_CRASH_AFTER"
+CRASH_EXIT_CODE = 86
+
+JobStatus = Literal["planned", "running", "interrupted", "done", "failed", "canceled"]
+RESUMABLE_STATUSES: tuple[JobStatus, ...] = ("planned", "running", "interrupted")
+LIVE_BATCH_STATES = ("submitting", "in_progress", "canceling", "ended")
+"""Batch rows whose results are not fetched yet."""
+
+RecordResult = Literal["recorded", "unknown", "duplicate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    engine: str
+    mode: str
+    model: str | None
+    status: str
+    options: dict[str, Any]
+    created_at: float
+    updated_at: float
+    finished_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MapEntry:
+    """One line of the job's map, as written before anything is submitted."""
+
+    custom_id: str
+    note_index: int
+    path: str
+    base_hash: str
+    old_tags: list[str] | None = None
+    old_description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRequest:
+    """A request row: the map entry plus what has happened to it so far."""
+
+    custom_id: str
+    note_index: int
+    path: str
+    base_hash: str
+    status: str
+    attempts: int
+    batch_row: int | None
+    error_type: str | None
+    error: str | None
+    old_tags: list[str] | None
+    old_description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    row: int
+    job_id: int
+    chunk_no: int
+    attempt: int
+    batch_id: str | None
+    state: str
+    request_count: int
+    fingerprint: str
+    counts: dict[str, int]
+    submitted_at: float
+    created_at: float | None
+    ended_at: float | None
+
+
+def fingerprint(custom_ids: Iterable[str]) -> str:
+    """sha256 of the sorted custom ids: identifies a chunk whatever order it was sent in."""
+    digest = hashlib.sha256()
+    for custom_id in sorted(custom_ids):
+        digest.update(custom_id.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        kind=row["kind"],
+        engine=row["engine"],
+        mode=row["mode"],
+        model=row["model"],
+        status=row["status"],
+        options=json.loads(row["options_json"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+def create_job(
+    store: Store, *, engine: str, mode: str, model: str | None, options: dict[str, Any]
+) -> Job:
+    now = time.time()
+    cursor = store.execute(
+        "INSERT INTO jobs(kind, engine, mode, model, status, options_json, created_at,"
+        " updated_at) VALUES ('curate', ?, ?, ?, 'planned', ?, ?, ?)",
+        (engine, mode, model, json.dumps(options), now, now),
+    )
+    job = get_job(store, int(cursor.lastrowid or 0))
+    assert job is not None
+    return job
+
+
+def get_job(store: Store, job_id: int) -> Job | None:
+    rows = store.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
+    return _job(rows[0]) if rows else None
+
+
+def latest_job(store: Store, statuses: Sequence[str] = RESUMABLE_STATUSES) -> Job | None:
+    """The newest curation job in one of ``statuses`` (by default: one that can resume)."""
+    marks = ", ".join("?" * len(statuses))
+    rows = store.query(
+        f"SELECT * FROM jobs WHERE kind = 'curate' AND status IN ({marks})"
+        " ORDER BY id DESC LIMIT 1",
+        tuple(statuses),
+    )
+    return _job(rows[0]) if rows else None
+
+
+def set_job_status(store: Store, job_id: int, status: JobStatus) -> None:
+    now = time.time()
+    finished = now if status in ("done", "failed", "canceled") else None
+    store.execute(
+        "UPDATE jobs SET status = ?, updated_at = ?, finished_at = ? WHERE id = ?",
+        (status, now, finished, job_id),
+    )
+
+
+def update_job(
+    store: Store, job_id: int, *, mode: str | None = None, options: dict[str, Any] | None = None
+) -> None:
+    if mode is not None:
+        store.execute(
+            "UPDATE jobs SET mode = ?, updated_at = ? WHERE id = ?", (mode, time.time(), job_id)
+        )
+    if options is not None:
+        store.execute(
+            "UPDATE jobs SET options_json = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(options), time.time(), job_id),
+        )
+
+
+# --------------------------------------------------------------------------- the map
+
+
+def record_map(store: Store, job_id: int, entries: Iterable[MapEntry]) -> int:
+    """Write the job's whole custom_id map in one transaction; only once per job."""
+    with store.transaction() as conn:
+        existing = conn.execute(
+            "SELECT count(*) FROM requests WHERE job_id = ?", (job_id,)
+        ).fetchone()[0]
+        if existing:
+            raise RuntimeError(f"job {job_id} already has its request map")
+        cursor = conn.executemany(
+            "INSERT INTO requests(job_id, custom_id, note_index, path, base_hash,"
+            " old_tags_json, old_description) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    job_id,
+                    e.custom_id,
+                    e.note_index,
+                    e.path,
+                    e.base_hash,
+                    None if e.old_tags is None else json.dumps(e.old_tags, ensure_ascii=False),
+                    e.old_description,
+                )
+                for e in entries
+            ),
+        )
+        return cursor.rowcount
+
+
+def _mapped(row: sqlite3.Row) -> MappedRequest:
+    tags = row["old_tags_json"]
+    return MappedRequest(
+        custom_id=row["custom_id"],
+        note_index=row["note_index"],
+        path=row["path"],
+        base_hash=row["base_hash"],
+        status=row["status"],
+        attempts=row["attempts"],
+        batch_row=row["batch_row"],
+        error_type=row["error_type"],
+        error=row["error"],
+        old_tags=None if tags is None else list(json.loads(tags)),
+        old_description=row["old_description"],
+    )
+
+
+def lookup(store: Store, job_id: int, custom_id: str) -> MappedRequest | None:
+    rows = store.query(
+        "SELECT * FROM requests WHERE job_id = ? AND custom_id = ?", (job_id, custom_id)
+    )
+    return _mapped(rows[0]) if rows else None
+
+
+def job_requests(
+    store: Store, job_id: int, statuses: Sequence[str] | None = None
+) -> list[MappedRequest]:
+    """The job's requests in note-index order, all or those in ``statuses``."""
+    sql = "SELECT * FROM requests WHERE job_id = ?"
+    params: list[object] = [job_id]
+    if statuses is not None:
+        sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+        params.extend(statuses)
+    return [_mapped(r) for r in store.query(sql + " ORDER BY note_index", tuple(params))]
+
+
+def batch_custom_ids(store: Store, batch_row: int) -> list[str]:
+    rows = store.query("SELECT custom_id FROM requests WHERE batch_row = ?", (batch_row,))
+    return [r[0] for r in rows]
+
+
+def status_counts(store: Store, job_id: int) -> dict[str, int]:
+    rows = store.query(
+        "SELECT status, count(*) FROM requests WHERE job_id = ? GROUP BY status", (job_id,)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def mark_submitted(
+    store: Store, job_id: int, custom_ids: Sequence[str], batch_row: int | None = None
+) -> None:
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE requests SET status = 'submitted', batch_row = ? "
+            "WHERE job_id = ? AND custom_id = ? AND status != 'succeeded'",
+            [(batch_row, job_id, cid) for cid in custom_ids],
+        )
+
+
+def mark_failed(
+    store: Store,
+    job_id: int,
+    custom_id: str,
+    error_type: str,
+    error: str,
+    *,
+    count_attempt: bool = False,
+) -> None:
+    """A failure found before or outside an API answer (e.g. the note changed)."""
+    store.execute(
+        "UPDATE requests SET status = 'failed', error_type = ?, error = ?,"
+        " attempts = attempts + ? WHERE job_id = ? AND custom_id = ?",
+        (error_type, error, 1 if count_attempt else 0, job_id, custom_id),
+    )
+
+
+def reset_to_planned(store: Store, job_id: int, custom_ids: Sequence[str]) -> None:
+    """Requests that never reached the model (lost in flight) go back to the queue."""
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE requests SET status = 'planned', batch_row = NULL "
+            "WHERE job_id = ? AND custom_id = ? AND status = 'submitted'",
+            [(job_id, cid) for cid in custom_ids],
+        )
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def _batch(row: sqlite3.Row) -> BatchRecord:
+    return BatchRecord(
+        row=row["id"],
+        job_id=row["job_id"],
+        chunk_no=row["chunk_no"],
+        attempt=row["attempt"],
+        batch_id=row["batch_id"],
+        state=row["state"],
+        request_count=row["request_count"],
+        fingerprint=row["fingerprint"],
+        counts=json.loads(row["counts_json"]),
+        submitted_at=row["submitted_at"],
+        created_at=row["created_at"],
+        ended_at=row["ended_at"],
+    )
+
+
+def get_batch(store: Store, row: int) -> BatchRecord:
+    rows = store.query("SELECT * FROM batches WHERE id = ?", (row,))
+    return _batch(rows[0])
+
+
+def job_batches(
+    store: Store, job_id: int, states: Sequence[str] | None = None
+) -> list[BatchRecord]:
+    sql = "SELECT * FROM batches WHERE job_id = ?"
+    params: list[object] = [job_id]
+    if states is not None:
+        sql += f" AND state IN ({', '.join('?' * len(states))})"
+        params.extend(states)
+    return [_batch(r) for r in store.query(sql + " ORDER BY id", tuple(params))]
+
+
+def known_batch_ids(store: Store) -> set[str]:
+    """Every batch id this vault ever stored (any job): never adopted by another chunk."""
+    rows = store.query("SELECT batch_id FROM batches WHERE batch_id IS NOT NULL")
+    return {r[0] for r in rows}
+
+
+def next_chunk_no(store: Store, job_id: int) -> int:
+    row = store.query("SELECT max(chunk_no) FROM batches WHERE job_id = ?", (job_id,))[0]
+    return 0 if row[0] is None else int(row[0]) + 1
+
+
+def begin_batch(
+    store: Store, job_id: int, chunk_no: int, attempt: int, custom_ids: Sequence[str]
+) -> BatchRecord:
+    """Record a chunk as ``submitting`` (and its requests as submitted) before the create call."""
+    now = time.time()
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO batches(job_id, chunk_no, attempt, state, request_count, fingerprint,"
+            " submitted_at) VALUES (?, ?, ?, 'submitting', ?, ?, ?)",
+            (job_id, chunk_no, attempt, len(custom_ids), fingerprint(custom_ids), now),
+        )
+        row = int(cursor.lastrowid or 0)
+        conn.executemany(
+            "UPDATE requests SET status = 'submitted', batch_row = ? "
+            "WHERE job_id = ? AND custom_id = ?",
+            [(row, job_id, cid) for cid in custom_ids],
+        )
+    return get_batch(store, row)
+
+
+def batch_created(store: Store, row: int, batch_id: str, created_at: float | None) -> None:
+    """Store the API's batch id the moment the create call returns."""
+    store.execute(
+        "UPDATE batches SET batch_id = ?, state = 'in_progress', created_at = ? WHERE id = ?",
+        (batch_id, created_at or time.time(), row),
+    )
+    crash_point("batch_created")
+
+
+_crash_counts: dict[str, int] = {}
+
+
+def crash_point(event: str) -> None:
+    """The documented test hook (see the module docstring); a no-op unless the env var is set."""
+    wanted = os.environ.get(CRASH_HOOK_ENV)
+    if not wanted:
+        return
+    _crash_counts[event] = _crash_counts.get(event, 0) + 1
+    name, _, number = wanted.partition(":")
+    if name == event and number.isdigit() and int(number) == _crash_counts[event]:
+        os._exit(CRASH_EXIT_CODE)
+
+
+def resubmitting(store: Store, row: int) -> None:
+    """A ``submitting`` chunk found never created is about to be sent again."""
+    store.execute("UPDATE batches SET submitted_at = ? WHERE id = ?", (time.time(), row))
+
+
+def update_batch(
+    store: Store,
+    row: int,
+    *,
+    state: str | None = None,
+    counts: dict[str, int] | None = None,
+    ended_at: float | None = None,
+) -> None:
+    sets: list[str] = []
+    params: list[object] = []
+    if state is not None:
+        sets.append("state = ?")
+        params.append(state)
+    if counts is not None:
+        sets.append("counts_json = ?")
+        params.append(json.dumps(counts))
+    if ended_at is not None:
+        sets.append("ended_at = ?")
+        params.append(ended_at)
+    if sets:
+        store.execute(f"UPDATE batches SET {', '.join(sets)} WHERE id = ?", (*params, row))
+
+
+def abandon_batch(
+    store: Store, row: int, reason: str, *, error_type: str = "invalid_request_error"
+) -> None:
+    """A chunk whose create call was refused (no batch exists): its requests fail."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE batches SET state = 'lost' WHERE id = ?", (row,))
+        conn.execute(
+            "UPDATE requests SET status = 'failed', error_type = ?, error = ?,"
+            " attempts = attempts + 1 WHERE batch_row = ? AND status = 'submitted'",
+            (error_type, reason, row),
+        )
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@dataclass(slots=True)
+class JobLedger:
+    """What the engines write through: one job's map, batches and outcomes.
+
+    ``record`` matches an outcome to its note only through the stored map; an unknown
+    custom_id is logged and counted in ``rejected``, never applied.
+    """
+
+    store: Store
+    job: Job
+    engine_name: str
+    model: str | None
+    rejected: list[str] = field(default_factory=list)
+    proposals: list[int] = field(default_factory=list)
+
+    @property
+    def job_id(self) -> int:
+        return self.job.id
+
+    def record(self, outcome: RequestOutcome, *, batch_row: int | None = None) -> RecordResult:
+        """Persist one outcome (a success becomes a proposal at once).
+
+        ``batch_row``: the batch the outcome was read from. A failure read from a batch the
+        request is no longer waiting on (results fetched twice after a crash) is stale and
+        ignored, so it cannot use up the note's retries; a success is always kept.
+        """
+        entry = lookup(self.store, self.job.id, outcome.custom_id)
+        if entry is None:
+            log.warning(
+                "job %s: result for unknown custom_id %r rejected", self.job.id, outcome.custom_id
+            )
+            self.rejected.append(outcome.custom_id)
+            return "unknown"
+        if entry.status == "succeeded":
+            return "duplicate"
+        waiting = entry.status == "submitted" and entry.batch_row == batch_row
+        if batch_row is not None and outcome.kind != "succeeded" and not waiting:
+            return "duplicate"
+        usage = outcome.usage
+        if outcome.kind == "succeeded" and outcome.answer is not None:
+            proposal_id = add_proposal(
+                self.store,
+                path=entry.path,
+                note_index=entry.note_index,
+                base_hash=entry.base_hash,
+                engine=self.engine_name,
+                model=self.model,
+                old_tags=entry.old_tags,
+                new_tags=list(outcome.answer.tags),
+                old_description=entry.old_description,
+                new_description=outcome.answer.description,
+                set_description=True,
+                job_id=self.job.id,
+            )
+            self.proposals.append(proposal_id)
+            status, error_type, error, attempt = "succeeded", None, None, 1
+        elif outcome.kind == "canceled":
+            status, error_type, error, attempt = "canceled", "canceled", outcome.error, 0
+        else:
+            status = "failed"
+            error_type = outcome.error_type or outcome.kind
+            error = outcome.error or outcome.kind
+            attempt = 1
+        self.store.execute(
+            "UPDATE requests SET status = ?, error_type = ?, error = ?,"
+            " attempts = attempts + ?, input_tokens = input_tokens + ?,"
+            " cache_creation_tokens = cache_creation_tokens + ?,"
+            " cache_read_tokens = cache_read_tokens + ?, output_tokens = output_tokens + ?,"
+            " via_batch = ? WHERE job_id = ? AND custom_id = ?",
+            (
+                status,
+                error_type,
+                error,
+                attempt,
+                usage.input_tokens,
+                usage.cache_creation_input_tokens,
+                usage.cache_read_input_tokens,
+                usage.output_tokens,
+                1 if outcome.via_batch else 0,
+                self.job.id,
+                outcome.custom_id,
+            ),
+        )
+        return "recorded"

@@ -1,0 +1,193 @@
+"""What a curation run tells the outside world: progress events while it runs, a report after.
+
+The engines never print nor import a UI library: they call a :data:`ProgressCallback` with
+these small immutable events, and the CLI (rich progress bars) or the TUI renders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vaultcurator.curation.cost import CostSummary
+from vaultcurator.curation.jobs import Job, job_requests, status_counts
+from vaultcurator.store.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStarted:
+    """A set of requests is about to be sent (``round`` 0 is the first pass, 1.. retries)."""
+
+    mode: str
+    count: int
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDone:
+    """One note answered (or failed) in sync, realtime or local mode."""
+
+    custom_id: str
+    path: str
+    kind: str
+    """``succeeded``, ``errored``, ``expired`` or ``canceled``."""
+    done: int
+    total: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStatus:
+    """A batch as of its last poll."""
+
+    chunk_no: int
+    batch_id: str
+    processing_status: str
+    """``in_progress``, ``canceling`` or ``ended`` (``fetched`` once its results are stored)."""
+    total: int
+    processing: int
+    succeeded: int
+    errored: int
+    expired: int
+    canceled: int
+    elapsed: float
+    """Seconds since the batch was created."""
+    eta: float | None
+    """Estimated seconds left, from the pace so far; None before anything finished."""
+
+    @property
+    def done(self) -> int:
+        return self.total - self.processing
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A line worth telling the user (a batch created, a deadline reached, a rejected id)."""
+
+    text: str
+
+
+ProgressEvent = RoundStarted | NoteDone | BatchStatus | Notice
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+def ignore_progress(event: ProgressEvent) -> None:
+    """The default callback: nobody is watching."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A note that got no proposal, and why."""
+
+    path: str
+    custom_id: str
+    error_type: str
+    error: str
+    attempts: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "custom_id": self.custom_id,
+            "error_type": self.error_type,
+            "error": self.error,
+            "attempts": self.attempts,
+        }
+
+
+@dataclass(slots=True)
+class CurationReport:
+    """The outcome of ``curate`` / ``resume``: what was asked, what came back, what it cost."""
+
+    job_id: int | None
+    engine: str
+    mode: str
+    status: str
+    """The job's status: ``done``, ``interrupted``, ``canceled``, or ``empty`` (no note)."""
+    selected: int
+    proposals: int
+    failures: list[Failure] = field(default_factory=list)
+    modes_used: list[str] = field(default_factory=list)
+    batches: int = 0
+    rejected_ids: list[str] = field(default_factory=list)
+    """Result custom_ids not in the job's map: logged and never applied."""
+    cost: CostSummary | None = None
+    applied: dict[str, Any] | None = None
+    """The ``--yes`` apply report (``ApplyReport.to_dict()``), when proposals were applied."""
+    invalid_notes: list[tuple[str, str]] = field(default_factory=list)
+    """Selected-by-filter notes that cannot be curated: (path, reason)."""
+    links: dict[str, Any] | None = None
+    """Related-links summary, when the links step ran (wired by the lead)."""
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status == "interrupted"
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every selected note got a proposal, 1 when some failed, 130 interrupted."""
+        if self.interrupted:
+            return 130
+        return 1 if self.failures else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "engine": self.engine,
+            "mode": self.mode,
+            "status": self.status,
+            "modes_used": list(self.modes_used),
+            "selected": self.selected,
+            "proposals": self.proposals,
+            "failed": len(self.failures),
+            "failures": [f.to_dict() for f in self.failures],
+            "batches": self.batches,
+            "rejected_ids": list(self.rejected_ids),
+            "cost": None if self.cost is None else self.cost.to_dict(),
+            "applied": self.applied,
+            "invalid_notes": [{"path": p, "reason": r} for p, r in self.invalid_notes],
+            "links": self.links,
+        }
+
+
+def failures_of(store: Store, job_id: int) -> list[Failure]:
+    """Every request of the job that did not succeed, with its last error."""
+    out: list[Failure] = []
+    for entry in job_requests(store, job_id):
+        if entry.status == "succeeded":
+            continue
+        if entry.status in ("planned", "submitted"):
+            error_type, error = "not_finished", "no answer yet (run resume to finish the job)"
+        elif entry.status == "canceled":
+            error_type, error = "canceled", entry.error or "its batch was canceled"
+        else:
+            error_type = entry.error_type or "error"
+            error = entry.error or error_type
+        out.append(Failure(entry.path, entry.custom_id, error_type, error, entry.attempts))
+    return out
+
+
+def report_for_job(
+    store: Store,
+    job: Job,
+    *,
+    modes_used: list[str],
+    batches: int,
+    rejected_ids: list[str],
+    cost: CostSummary | None,
+) -> CurationReport:
+    counts = status_counts(store, job.id)
+    return CurationReport(
+        job_id=job.id,
+        engine=job.engine,
+        mode=job.mode,
+        status=job.status,
+        selected=sum(counts.values()),
+        proposals=counts.get("succeeded", 0),
+        failures=failures_of(store, job.id),
+        modes_used=modes_used,
+        batches=batches,
+        rejected_ids=rejected_ids,
+        cost=cost,
+    )
