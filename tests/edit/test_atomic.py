@@ -1,0 +1,97 @@
+"""Atomic replacement: whatever fails, the original stays whole and no temp file is left."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from vaultcurator.errors import ConflictError
+from vaultcurator.vault import atomic
+from vaultcurator.vault.edit import set_frontmatter_keys
+from vaultcurator.vault.model import sha256_hex
+
+ORIGINAL = b"---\ntags: [a]\n---\n" + b"body line\n" * 1000
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def note(tmp_path: Path) -> Path:
+    path = tmp_path / "note.md"
+    path.write_bytes(ORIGINAL)
+    path.chmod(0o604)
+    return path
+
+
+def only_the_note(note: Path) -> None:
+    assert sorted(p.name for p in note.parent.iterdir()) == [note.name]
+    assert note.read_bytes() == ORIGINAL
+
+
+def test_replace_keeps_mode_and_leaves_no_temp(note: Path) -> None:
+    atomic.atomic_replace(note, b"new", sha256_hex(ORIGINAL))
+    assert note.read_bytes() == b"new"
+    assert stat.S_IMODE(note.stat().st_mode) == 0o604
+    assert [p.name for p in note.parent.iterdir()] == ["note.md"]
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
+def test_failure_mid_write_keeps_the_original(
+    note: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, boom)
+    with pytest.raises(OSError, match="No space"):
+        set_frontmatter_keys(note.parent, note.name, {"tags": ["b"]}, sha256_hex(ORIGINAL))
+    monkeypatch.undo()
+    only_the_note(note)
+
+
+def test_change_between_staging_and_commit_is_a_conflict(note: Path) -> None:
+    with atomic.staged(note, b"new") as staged:
+        assert len(list(note.parent.iterdir())) == 2  # the hidden temp exists meanwhile
+        note.write_bytes(b"edited in Obsidian")
+        with pytest.raises(ConflictError):
+            staged.commit(sha256_hex(ORIGINAL), "note.md")
+    assert note.read_bytes() == b"edited in Obsidian"
+    assert [p.name for p in note.parent.iterdir()] == ["note.md"]
+
+
+def test_killed_mid_write_keeps_the_original(note: Path) -> None:
+    """A process killed (SIGKILL) while writing the temp file cannot hurt the note."""
+    child = textwrap.dedent(
+        f"""
+        import os, sys, time
+        from pathlib import Path
+        real_fsync = os.fsync
+        def slow_fsync(fd):
+            print("writing", flush=True)
+            time.sleep(60)
+        os.fsync = slow_fsync
+        from vaultcurator.vault.edit import set_frontmatter_keys
+        from vaultcurator.vault.model import sha256_hex
+        note = Path({str(note)!r})
+        set_frontmatter_keys(note.parent, note.name, {{"tags": ["b"]}},
+                             sha256_hex(note.read_bytes()))
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert note.read_bytes() == ORIGINAL
+    assert stat.S_IMODE(note.stat().st_mode) == 0o604
+    # The killed writer may leave its hidden temp file; it is never taken for a note.
+    stray = [p.name for p in note.parent.iterdir() if p.name != "note.md"]
+    assert all(name.startswith(".note.md.") and name.endswith(".vctmp") for name in stray)
