@@ -16,6 +16,7 @@ in :attr:`Selection.invalid` so the caller can report them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -76,13 +77,21 @@ def plan_selection(
     all_notes: bool = False,
     only: str | None = None,
     limit: int | None = None,
+    paths: Collection[str] | None = None,
 ) -> Selection:
-    """The notes to curate and what was left out (see the module doc)."""
+    """The notes to curate and what was left out (see the module doc).
+
+    ``paths`` restricts the selection to those vault-relative paths (watch mode feeds the
+    notes that just changed).
+    """
     if limit is not None and limit < 0:
         raise ValueError("limit must be >= 0")
     done = curated_keys(store) if store is not None and not all_notes else set()
     selection = Selection(notes=[])
+    wanted = None if paths is None else set(paths)
     for note in inventory.notes:
+        if wanted is not None and note.path not in wanted:
+            continue
         if only is not None and not path_matches(note.path, only):
             continue
         if note.status != "ok":

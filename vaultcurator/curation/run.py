@@ -46,7 +46,7 @@ from vaultcurator.engines.anthropic_realtime import run_realtime
 from vaultcurator.engines.anthropic_sync import run_sync
 from vaultcurator.engines.client import make_async_client, make_client, require_api_key
 from vaultcurator.engines.routing import MAX_BATCH_SIZE, SAFE_BATCH_BYTES, route, route_retry
-from vaultcurator.errors import UsageError
+from vaultcurator.errors import UsageError, VaultCuratorError
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace
@@ -68,7 +68,9 @@ class CurateOptions:
     yes: bool = False
     dry_run: bool = False
     links: bool = True
-    """Also propose related-note links (the lead wires the links step in; see the hook)."""
+    """Also propose related-note links for the curated notes (``--no-links`` turns it off)."""
+    paths: frozenset[str] | None = None
+    """Only these vault-relative paths (watch mode: the notes that just changed)."""
 
 
 @dataclass(slots=True)
@@ -457,7 +459,8 @@ def run_curation(
         refuse_if_unfinished(ws)
     inventory = scan(ws)
     selection = plan_selection(
-        inventory, ws.store, all_notes=options.all_notes, only=options.only, limit=options.limit
+        inventory, ws.store, all_notes=options.all_notes, only=options.only, limit=options.limit,
+        paths=options.paths,
     )
     if options.dry_run:
         return dry_run(ws, inventory, selection, settings)
@@ -498,14 +501,31 @@ def finish(ws: Workspace, runner: JobRunner, status: str) -> CurationReport:
     report = runner.report()
     if status == "interrupted":
         return report
-    # --- related links hook -------------------------------------------------------------
-    # The lead wires the links engineer's ``propose_related_links`` in here, for the notes
-    # of this job, when ``runner.opts["links"]`` is true (``--no-links`` turns it off).
-    # It must run before the ``--yes`` apply below so links land in the same proposals.
-    # --------------------------------------------------------------------------------------
+    # Related links join the same proposals, before ``--yes`` applies them.
+    if runner.opts.get("links", True) and ws.settings.links.enabled and report.proposals:
+        report.links = propose_job_links(ws, runner)
     if runner.opts.get("yes") and report.proposals:
         report.applied = apply_job(ws, runner.job.id)
     return report
+
+
+def propose_job_links(ws: Workspace, runner: JobRunner) -> dict[str, Any]:
+    """Related-note links for the notes this job curated (part of their proposals).
+
+    A links failure (say, an unreachable Chroma server) never costs the curation results:
+    it is reported in the summary and the tags/descriptions stay proposed.
+    """
+    from vaultcurator.links.propose import propose_related_links
+    from vaultcurator.store.proposals import list_proposals
+
+    paths = sorted({p.path for p in list_proposals(ws.store, ["pending"], job_id=runner.job.id)})
+    if not paths:
+        return {"proposals": 0}
+    try:
+        links = propose_related_links(ws, runner.inventory, paths=paths, job_id=runner.job.id)
+    except VaultCuratorError as exc:
+        return {"error": str(exc)}
+    return links.to_dict()
 
 
 def apply_job(ws: Workspace, job_id: int) -> dict[str, Any]:

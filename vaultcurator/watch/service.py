@@ -1,0 +1,80 @@
+"""Watch mode's pipeline: changed notes -> curation (+ links) -> proposals (or applied).
+
+The same core as ``curate``, restricted to the notes whose bytes changed since the watcher
+last looked. Our own writes cannot loop: a note whose current bytes are the result of our
+last apply counts as curated (the apply journal says so), so it is never selected again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from vaultcurator.curation.report import CurationReport, ProgressCallback, ignore_progress
+from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
+from vaultcurator.errors import VaultCuratorError
+from vaultcurator.vault.scan import scan_vault
+from vaultcurator.watch.events import ChangeSet
+from vaultcurator.workspace import Workspace
+
+
+@dataclass(slots=True)
+class WatchCycle:
+    """What one quiet period led to."""
+
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    report: CurationReport | None = None
+    error: str | None = None
+
+
+class WatchService:
+    """Keeps the ``path -> hash`` view of the vault and curates what changed.
+
+    ``handle`` is called on the debouncer thread, one change set at a time; ``on_cycle``
+    receives each outcome (the CLI prints it, tests collect it).
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        on_cycle: Callable[[WatchCycle], None],
+        *,
+        links: bool = True,
+        progress: ProgressCallback = ignore_progress,
+    ) -> None:
+        self.ws = ws
+        self._on_cycle = on_cycle
+        self._links = links
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._known = self._snapshot()
+
+    def _snapshot(self) -> dict[str, str]:
+        inventory = scan_vault(self.ws.root, self.ws.settings.scan, self.ws.store)
+        return {note.path: note.hash for note in inventory.notes}
+
+    def handle(self, changes: ChangeSet) -> WatchCycle:
+        with self._lock:
+            cycle = WatchCycle()
+            try:
+                current = self._snapshot()
+                cycle.changed = sorted(
+                    path for path, digest in current.items() if self._known.get(path) != digest
+                )
+                cycle.deleted = sorted(set(self._known) - set(current))
+                self._known = current
+                if cycle.changed:
+                    options = CurateOptions(
+                        paths=frozenset(cycle.changed),
+                        yes=self.ws.settings.watch.auto_apply,
+                        links=self._links,
+                    )
+                    result = run_curation(self.ws, options, self._progress)
+                    if not isinstance(result, DryRun):
+                        cycle.report = result
+            except VaultCuratorError as exc:
+                cycle.error = str(exc)
+            self._on_cycle(cycle)
+            return cycle
