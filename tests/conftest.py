@@ -37,5 +37,8 @@ def fixture_vault() -> Path:
 def vault_copy(tmp_path: Path) -> Path:
     """A private copy of ``fixtures_vault`` that a test may change."""
     target = tmp_path / "vault"
-    shutil.copytree(FIXTURE_VAULT, target, symlinks=True)
+    # Never copy a state store some earlier run left in the fixture: copies start fresh.
+    shutil.copytree(
+        FIXTURE_VAULT, target, symlinks=True, ignore=shutil.ignore_patterns(".vaultcurator")
+    )
     return target

@@ -14,9 +14,22 @@ from pathlib import Path
 def test_watch_command_curates_a_saved_note_and_stops_on_ctrl_c(vault_copy: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vaultcurator", "watch", str(vault_copy), "--engine", "local",
-         "--debounce", "0.3", "--no-links"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "vaultcurator",
+            "watch",
+            str(vault_copy),
+            "--engine",
+            "local",
+            "--debounce",
+            "0.3",
+            "--no-links",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     lines: list[str] = []
     errors: list[str] = []

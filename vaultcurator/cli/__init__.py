@@ -75,7 +75,7 @@ def _default_to_review(argv: list[str], commands: set[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    commands = {module.NAME for module in _command_modules()}
     args_list = _default_to_review(list(sys.argv[1:] if argv is None else argv), commands)
     args = parser.parse_args(args_list)
     if not getattr(args, "func", None):

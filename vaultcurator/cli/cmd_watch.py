@@ -30,11 +30,15 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("anthropic", "local"), help="default: anthropic")
     parser.add_argument("--model", metavar="ID", help="model id (default: claude-haiku-4-5)")
     parser.add_argument(
-        "--apply", action="store_true", default=None,
+        "--apply",
+        action="store_true",
+        default=None,
         help="apply proposals at once instead of queueing them for review",
     )
     parser.add_argument(
-        "--debounce", metavar="S", type=float,
+        "--debounce",
+        metavar="S",
+        type=float,
         help="seconds of quiet after the last change before curating (default 2)",
     )
     parser.add_argument("--no-links", action="store_true", help="do not propose related links")
@@ -61,7 +65,7 @@ def _print_cycle(cycle: WatchCycle) -> None:
         done += " waiting for review"
     print(f"curated  {shown}: {done}", flush=True)
     for failure in report.failures:
-        print(f"failed   {failure.path}: {failure.reason}", file=sys.stderr, flush=True)
+        print(f"failed   {failure.path}: {failure.error}", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     watcher.start()
     print(
         f"watching {ws.root} (engine {engine}, proposals {then}); Ctrl-C to stop",
-        file=sys.stderr, flush=True,
+        file=sys.stderr,
+        flush=True,
     )
     try:
         while not stop.wait(0.5):

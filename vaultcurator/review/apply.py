@@ -1,27 +1,36 @@
 """Apply approved proposals: one journaled run, every write through the conflict-safe edit path.
 
 Each proposal is written with ``expected_hash = proposal.base_hash``: a note that changed
-since its request was built raises ConflictError inside the edit path and is left untouched;
-the proposal becomes ``conflict`` (see :func:`recurate_candidates`). A note whose frontmatter
-cannot be parsed becomes ``failed`` with the reason. Everything else becomes ``applied`` with
-the run id, whose journal lets ``undo`` restore the previous bytes.
+since its request was built comes back from the edit path as a ConflictError and is left
+untouched; the proposal becomes ``conflict`` (see :func:`recurate_candidates`). A note whose
+frontmatter cannot be parsed becomes ``failed`` with the reason. Everything else becomes
+``applied`` with the run id, whose journal lets ``undo`` restore the previous bytes.
+
+Notes go through :func:`~vaultcurator.vault.edit.apply_edits` in chunks (one filesystem flush
+and one journal commit per chunk instead of an fsync per note); the proposals' states are
+recorded and ``progress`` reported after each chunk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from vaultcurator.errors import ConflictError, NoteParseError, VaultCuratorError
+from vaultcurator.errors import ConflictError, NoteParseError
 from vaultcurator.store.db import Store
 from vaultcurator.store.journal import finish_run, start_run
 from vaultcurator.store.proposals import Proposal, ProposalState, list_proposals, set_state
-from vaultcurator.vault.edit import set_frontmatter_keys
+from vaultcurator.vault.atomic import sweep_stale_temp_files
+from vaultcurator.vault.edit import DEFAULT_CHUNK, EditOutcome, EditRequest, apply_edits
 from vaultcurator.workspace import Workspace
 
 Progress = Callable[[int, int], None]
-"""``progress(done, total)``, called after each note (from the applying thread)."""
+"""``progress(done, total)``, called with (0, total) first, then after each chunk of notes
+(from the applying thread); ``done`` reaches ``total`` at the end."""
+
+APPLY_CHUNK = DEFAULT_CHUNK
+"""Notes per group commit, and so per progress report and per proposal-state update."""
 
 
 @dataclass(slots=True)
@@ -113,7 +122,9 @@ def apply_proposals(
 
     Never raises for a single note's trouble: conflicts and failures are in the report and in
     the proposals' states. The related-links key comes from ``ws.settings.links.property``.
+    Temp files an earlier killed write left behind are swept first.
     """
+    sweep_stale_temp_files(ws.root)
     store = ws.store
     selected, older = _newest_per_path(
         select_for_apply(store, ids=ids, include_pending=include_pending)
@@ -131,58 +142,69 @@ def apply_proposals(
     if progress is not None:
         progress(0, total)
     try:
-        for done, proposal in enumerate(selected, start=1):
-            state, reason = _apply_one(ws, proposal, related_key, run_id)
-            if state == "applied":
-                report.applied.append(proposal.path)
-            elif state == "unchanged":
-                report.unchanged.append(proposal.path)
-            elif state == "conflict":
-                report.conflicts.append((proposal.path, reason or "changed on disk"))
-            else:
-                report.failed.append((proposal.path, reason or "failed"))
+        for first in range(0, total, APPLY_CHUNK):
+            chunk = selected[first : first + APPLY_CHUNK]
+            requests = [
+                EditRequest(p.path, p.updates(related_key), p.base_hash, p.id) for p in chunk
+            ]
+            outcomes = apply_edits(
+                ws.root, requests, store=store, run_id=run_id, chunk_size=APPLY_CHUNK
+            )
+            _record_chunk(store, chunk, outcomes, run_id, report)
             if progress is not None:
-                progress(done, total)
+                progress(first + len(chunk), total)
     finally:
         finish_run(store, run_id, report.summary())
     return report
 
 
-def _apply_one(
-    ws: Workspace,
-    proposal: Proposal,
-    related_key: str,
+Outcome = Literal["applied", "unchanged", "conflict", "failed"]
+_STORED_STATE: dict[Outcome, ProposalState] = {
+    "applied": "applied",
+    "unchanged": "applied",  # the note already says it: the proposal is done all the same
+    "conflict": "conflict",
+    "failed": "failed",
+}
+
+
+def _outcome_state(outcome: EditOutcome) -> tuple[Outcome, str | None]:
+    """(outcome, reason) of one edit: applied, unchanged, conflict or failed."""
+    error = outcome.error
+    if error is None:
+        if outcome.result is None:  # not expected from apply_edits; never claim a write
+            return "failed", "not written"
+        return ("applied" if outcome.result.changed else "unchanged"), None
+    if isinstance(error, ConflictError):
+        if error.actual_hash is None:
+            return "conflict", "deleted since the proposal was made"
+        return "conflict", "changed on disk since the proposal was made"
+    if isinstance(error, NoteParseError):
+        return "failed", error.reason
+    return "failed", str(error) or type(error).__name__
+
+
+def _record_chunk(
+    store: Store,
+    chunk: list[Proposal],
+    outcomes: list[EditOutcome],
     run_id: int,
-) -> tuple[str, str | None]:
-    """Write one proposal and record its new state; returns (outcome, reason)."""
-    store = ws.store
-    try:
-        result = set_frontmatter_keys(
-            ws.root,
-            proposal.path,
-            proposal.updates(related_key),
-            proposal.base_hash,
-            store=store,
-            run_id=run_id,
-            proposal_id=proposal.id,
-        )
-    except ConflictError as exc:
-        reason = (
-            "deleted since the proposal was made"
-            if exc.actual_hash is None
-            else "changed on disk since the proposal was made"
-        )
-        set_state(store, [proposal.id], "conflict", error=reason, apply_run_id=run_id)
-        return "conflict", reason
-    except NoteParseError as exc:
-        set_state(store, [proposal.id], "failed", error=exc.reason, apply_run_id=run_id)
-        return "failed", exc.reason
-    except (VaultCuratorError, OSError, ValueError) as exc:
-        reason = str(exc) or type(exc).__name__
-        set_state(store, [proposal.id], "failed", error=reason, apply_run_id=run_id)
-        return "failed", reason
-    set_state(store, [proposal.id], "applied", apply_run_id=run_id)
-    return ("applied" if result.changed else "unchanged"), None
+    report: ApplyReport,
+) -> None:
+    """Add a chunk's outcomes to the report and store its proposals' states, grouped."""
+    groups: dict[tuple[ProposalState, str | None], list[int]] = {}
+    for proposal, outcome in zip(chunk, outcomes, strict=True):
+        state, reason = _outcome_state(outcome)
+        if state == "applied":
+            report.applied.append(proposal.path)
+        elif state == "unchanged":
+            report.unchanged.append(proposal.path)
+        elif state == "conflict":
+            report.conflicts.append((proposal.path, reason or "changed on disk"))
+        else:
+            report.failed.append((proposal.path, reason or "failed"))
+        groups.setdefault((_STORED_STATE[state], reason), []).append(proposal.id)
+    for (stored, error), proposal_ids in groups.items():
+        set_state(store, proposal_ids, stored, error=error, apply_run_id=run_id)
 
 
 def recurate_candidates(store: Store) -> list[str]:

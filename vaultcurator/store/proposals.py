@@ -63,9 +63,7 @@ class Proposal:
 
     @property
     def description_changed(self) -> bool:
-        return self.has_description and (self.new_description or "") != (
-            self.old_description or ""
-        )
+        return self.has_description and (self.new_description or "") != (self.old_description or "")
 
     @property
     def related_changed(self) -> bool:
@@ -95,14 +93,25 @@ def _loads(value: str | None) -> list[str] | None:
 
 def _from_row(row: Any) -> Proposal:
     return Proposal(
-        id=row["id"], job_id=row["job_id"], path=row["path"], note_index=row["note_index"],
-        base_hash=row["base_hash"], engine=row["engine"], model=row["model"],
-        old_tags=_loads(row["old_tags_json"]), new_tags=_loads(row["new_tags_json"]),
-        old_description=row["old_description"], new_description=row["new_description"],
+        id=row["id"],
+        job_id=row["job_id"],
+        path=row["path"],
+        note_index=row["note_index"],
+        base_hash=row["base_hash"],
+        engine=row["engine"],
+        model=row["model"],
+        old_tags=_loads(row["old_tags_json"]),
+        new_tags=_loads(row["new_tags_json"]),
+        old_description=row["old_description"],
+        new_description=row["new_description"],
         has_description=bool(row["has_description"]),
-        old_related=_loads(row["old_related_json"]), new_related=_loads(row["new_related_json"]),
-        state=row["state"], error=row["error"], apply_run_id=row["apply_run_id"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        old_related=_loads(row["old_related_json"]),
+        new_related=_loads(row["new_related_json"]),
+        state=row["state"],
+        error=row["error"],
+        apply_run_id=row["apply_run_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -168,7 +177,9 @@ def add_proposal(
                     _dumps(list(new_related))
                     if new_related is not None
                     else _dumps(current.new_related),
-                    note_index, now, current.id,
+                    note_index,
+                    now,
+                    current.id,
                 ),
             )
             return current.id
@@ -178,14 +189,21 @@ def add_proposal(
                old_related_json, new_related_json, state, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""",
             (
-                job_id, path, note_index, base_hash, engine, model,
+                job_id,
+                path,
+                note_index,
+                base_hash,
+                engine,
+                model,
                 _dumps(list(old_tags) if old_tags is not None else None),
                 _dumps(list(new_tags) if new_tags is not None else None),
-                old_description, new_description if set_description else None,
+                old_description,
+                new_description if set_description else None,
                 1 if set_description else 0,
                 _dumps(list(old_related) if old_related is not None else None),
                 _dumps(list(new_related) if new_related is not None else None),
-                now, now,
+                now,
+                now,
             ),
         )
         return int(cursor.lastrowid or 0)

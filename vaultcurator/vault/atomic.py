@@ -18,9 +18,11 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
@@ -32,8 +34,18 @@ TEMP_SUFFIX = ".vctmp"
 """Temp files are ``.<name>.<random>.vctmp``: hidden, and never mistaken for a note."""
 
 
+_TEMP_TOKEN_BYTES = 6
+_TEMP_NAME = re.compile(
+    rf"\..+\.[0-9a-f]{{{2 * _TEMP_TOKEN_BYTES}}}{re.escape(TEMP_SUFFIX)}", re.DOTALL
+)
+"""Exactly what :func:`temp_name_for` produces; the sweep removes nothing else."""
+
+SWEEP_SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcurator"})
+"""Folders the sweep never enters: no note is ever written there."""
+
+
 def temp_name_for(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    return target.with_name(f".{target.name}.{secrets.token_hex(_TEMP_TOKEN_BYTES)}{TEMP_SUFFIX}")
 
 
 def read_hash(path: Path) -> str | None:
@@ -168,3 +180,40 @@ def atomic_replace(target: Path, data: bytes, expected_hash: str, label: str | N
     """Replace ``target`` with ``data`` atomically if it still hashes to ``expected_hash``."""
     with staged(target, data) as staged_file:
         staged_file.commit(expected_hash, label)
+
+
+def sweep_stale_temp_files(vault_root: Path, older_than_seconds: float = 3600) -> list[Path]:
+    """Remove temp files left by a process killed mid-write; returns the paths removed.
+
+    Only regular files named exactly like :func:`temp_name_for`'s output and last modified
+    more than ``older_than_seconds`` ago (a younger one may belong to a write in progress).
+    Symlinks are neither followed nor removed, :data:`SWEEP_SKIP_DIRS` are not entered, and a
+    folder or file that cannot be read or removed is skipped: the sweep is best-effort.
+    """
+    cutoff = time.time() - older_than_seconds
+    removed: list[Path] = []
+    pending = [os.fspath(vault_root)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SWEEP_SKIP_DIRS:
+                        pending.append(entry.path)
+                    continue
+                if not _TEMP_NAME.fullmatch(entry.name):
+                    continue
+                info = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff:
+                    continue
+                stale = Path(entry.path)
+                stale.unlink()
+            except OSError:
+                continue
+            removed.append(stale)
+    return removed

@@ -90,14 +90,16 @@ class Debouncer:
     while it runs are collected into the next batch, never lost.
     """
 
-    def __init__(self, delay: float, callback: Callable[[ChangeSet], None]) -> None:
+    def __init__(self, delay: float, callback: Callable[[ChangeSet], object]) -> None:
         self.delay = delay
         self._callback = callback
         self._pending = ChangeSet()
         self._cond = threading.Condition()
         self._last_event = 0.0
         self._stopped = False
-        self._thread = threading.Thread(target=self._loop, name="vaultcurator-debounce", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name="vaultcurator-debounce", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from watchdog.observers import Observer
 
@@ -17,7 +18,7 @@ class VaultWatcher:
     curation call) never makes the observer drop events.
     """
 
-    def __init__(self, root: Path, on_batch: Callable[[ChangeSet], None], *, delay: float) -> None:
+    def __init__(self, root: Path, on_batch: Callable[[ChangeSet], Any], *, delay: float) -> None:
         self.root = root.resolve()
         self._debouncer = Debouncer(delay, on_batch)
         self._observer = Observer()
