@@ -1,0 +1,407 @@
+"""Related-note links as proposals: index incrementally, find neighbours, propose changes.
+
+Policy (documented here because it is a choice):
+
+* Only valid notes take part. An invalid note (broken frontmatter, not UTF-8, too large) is
+  never given links, since it cannot be edited, and is not a link target either: its text
+  cannot be read reliably, so its vector would mislead; once repaired it is indexed on the
+  next run. Notes with nothing but a title are neither indexed nor given links.
+* Notes already connected are not proposed, unless ``links.include_linked``: those the note
+  links to (body wikilinks, embeds, Markdown links, links in any property other than the
+  related property itself) and those linking to it (Obsidian already shows backlinks; this
+  also keeps hub notes such as MOCs from being proposed to every note they list).
+* Entries already in the related property that point to existing notes are kept, as written
+  and first: they were written or approved by a person. Entries pointing nowhere (deleted or
+  renamed notes) are dropped. New notes fill the list up to ``k``. Clearing the property asks
+  for a fresh list.
+* A proposal is recorded only when the related list would change. A note whose bytes
+  already carry a human decision on related links (a proposal for the same bytes that was
+  approved, rejected or is in conflict) is left alone until it changes; a pending proposal
+  for the same bytes is updated only when the list is different.
+* Bidirectional mode: if A lists B, B considers A too; each list keeps its best ``k``. With a
+  ``paths`` subset, notes that gain a reverse link are proposed for as well.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from vaultcurator.errors import UsageError
+from vaultcurator.links import embedders, hashed, related, state
+from vaultcurator.links.index import LinkIndex, collection_name, open_client, sync_index
+from vaultcurator.links.source import NoteSource
+from vaultcurator.links.wikilinks import LinkResolver, vault_markdown_paths
+from vaultcurator.store.proposals import Proposal, add_proposal, get_proposal, list_proposals
+from vaultcurator.vault.model import Inventory
+from vaultcurator.workspace import Workspace
+
+ENGINE = "links"
+FEW = 200
+"""Up to this many notes, per-note store lookups beat loading everything."""
+QUERY_SLACK = 8
+"""Extra neighbours fetched per note, so exclusions rarely need a second query."""
+QUERY_CHUNK = 512
+"""Notes per Chroma query (one query with many rows is far faster than one per note)."""
+_DECIDED = ("approved", "rejected", "conflict")
+
+
+@dataclass(slots=True)
+class LinksReport:
+    """What one links run did: the index's changes, the notes computed, the proposals made."""
+
+    embedder: str
+    collection: str
+    k: int
+    threshold: float
+    indexed: int = 0
+    """Notes in the index after the run."""
+    added: int = 0
+    changed: int = 0
+    renamed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    """Vectors computed this run."""
+    idf_refit: bool = False
+    computed: int = 0
+    """Notes whose related list was computed."""
+    proposals: int = 0
+    """Notes with a new or updated related-links proposal."""
+    proposal_ids: list[int] = field(default_factory=list)
+    links_proposed: int = 0
+    not_indexed: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase: ``prepare`` (embedder, IDF), ``index``, ``related``, ``record``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def _embedder(
+    ws: Workspace, source: NoteSource, valid_paths: list[str], notices: list[str]
+) -> tuple[embedders.Embedder, bool]:
+    kind, found = embedders.select(ws.settings.links.embedder)
+    notices.extend(found)
+    if kind != embedders.DEFAULT:
+        model, found = embedders.build_model_embedder(kind)
+        notices.extend(found)
+        if model is not None:
+            return model, False
+    dim = hashed.DEFAULT_DIM
+    key = f"{embedders.DEFAULT}-{dim}"
+    table = state.load_idf(ws.store, key)
+    refit = hashed.needs_refit(table, len(valid_paths))
+    prepared: dict[str, hashed.Prepared] = {}
+    if refit or table is None:
+        docs = (d for p in valid_paths if (d := source.doc(p)) is not None)
+        table = hashed.fit_idf(docs, keep=prepared)
+        state.save_idf(ws.store, key, table)
+    return hashed.HashedTfidfEmbedder(table, dim=dim, prepared=prepared), refit
+
+
+def _neighbours(
+    index: LinkIndex,
+    excluded: dict[str, frozenset[str]],
+    sources: list[str],
+    *,
+    k: int,
+    threshold: float,
+    include_linked: bool,
+    allowed: Collection[str],
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, list[related.Candidate]]:
+    """Top ``k`` related notes for each source, querying Chroma in batches.
+
+    Vectors are fetched batch by batch too: reading every vector back at once costs far
+    more memory in Chroma's client than the vectors themselves.
+    """
+    out: dict[str, list[related.Candidate]] = {}
+    n_first = k + 1 + QUERY_SLACK
+    total = len(sources)
+    for start in range(0, total, QUERY_CHUNK):
+        vectors = index.vectors(sources[start : start + QUERY_CHUNK])
+        chunk = [s for s in sources[start : start + QUERY_CHUNK] if s in vectors]
+        if not chunk:
+            continue
+        matrix = np.stack([vectors[s] for s in chunk]).astype(np.float32)
+        results = index.query(matrix, n_first)
+        for src, cands in zip(chunk, results, strict=True):
+            exclude = frozenset() if include_linked else excluded[src]
+            picked = related.pick(
+                src, cands, k=k, threshold=threshold, exclude=exclude, allowed=allowed
+            )
+            if len(picked) < k and len(cands) >= n_first and cands[-1][1] >= threshold:
+                wider = index.query(vectors[src].reshape(1, -1), k + 1 + len(exclude))[0]
+                picked = related.pick(
+                    src, wider, k=k, threshold=threshold, exclude=exclude, allowed=allowed
+                )
+            out[src] = picked
+        if progress is not None:
+            progress(min(start + QUERY_CHUNK, total), total)
+    return out
+
+
+def _connections(
+    source: NoteSource, sources: list[str], everyone: list[str]
+) -> dict[str, frozenset[str]]:
+    """Per source note, the notes it links to and those linking to it (Obsidian shows both).
+
+    Backlinks need other notes' links. For a few sources, only notes remembered as linking
+    to one of their file names are looked at; for many, every note is.
+    """
+    wanted = set(sources)
+    names = {state.name_key(p) for p in sources}
+    if (
+        len(sources) > FEW
+        or source.store is None
+        or not state.outgoing_complete(source.store, len(everyone))
+    ):
+        source.preload_links(None)
+        candidates: Collection[str] = everyone
+    else:
+        remembered = state.linking_paths(source.store, names)
+        fresh = {
+            p
+            for p, (_, body, props) in source.fresh_links.items()
+            if any(
+                state.name_key(link) in names
+                for link in [*body, *(x for v in props.values() for x in v)]
+            )
+        }
+        candidates = sorted((remembered | fresh) & set(everyone))
+        source.preload_links(candidates)
+    back: dict[str, set[str]] = {p: set() for p in sources}
+    for path in candidates:
+        for link in source.raw_links(path) or []:
+            if state.name_key(link) not in names:
+                continue
+            target = source.resolver.resolve(link, path)
+            if target in wanted and target != path:
+                back[target].add(path)
+    return {p: (source.links(p) or frozenset()) | back[p] for p in sources}
+
+
+class _StoreMirror:
+    """The collection's records mirrored in the store (see ``sync_index``)."""
+
+    def __init__(self, ws: Workspace, collection: str) -> None:
+        self.store = ws.store
+        self.collection = collection
+
+    def load(self) -> dict[str, tuple[str, str]]:
+        return state.load_mirror(self.store, self.collection)
+
+    def replace(self, entries: dict[str, tuple[str, str]]) -> None:
+        state.replace_mirror(self.store, self.collection, entries)
+
+    def update(self, upserts: dict[str, tuple[str, str]], deletes: Collection[str]) -> None:
+        state.update_mirror(self.store, self.collection, upserts, deletes)
+
+
+def _latest_related(ws: Workspace, paths: list[str]) -> dict[tuple[str, str], Proposal]:
+    """The newest open or decided proposal with related links, per (path, base hash)."""
+    states = ["pending", *_DECIDED]
+    if len(paths) > FEW:
+        found = list_proposals(ws.store, states)
+    else:
+        found = []
+        for path in paths:
+            rows = ws.store.query(
+                "SELECT id FROM proposals WHERE path = ? AND new_related_json IS NOT NULL "
+                "AND state IN (?, ?, ?, ?) ORDER BY id DESC LIMIT 1",
+                (path, *states),
+            )
+            found.extend(p for r in rows if (p := get_proposal(ws.store, r["id"])))
+    latest: dict[tuple[str, str], Proposal] = {}
+    for proposal in found:
+        if proposal.new_related is None:
+            continue
+        key = (proposal.path, proposal.base_hash)
+        if key not in latest or proposal.id > latest[key].id:
+            latest[key] = proposal
+    return latest
+
+
+def propose_related_links(
+    ws: Workspace,
+    inventory: Inventory,
+    *,
+    k: int | None = None,
+    paths: Collection[str] | None = None,
+    job_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LinksReport:
+    """Index the vault's notes incrementally and propose related links where they change.
+
+    ``paths`` limits which notes get (re)computed related lists; the index always follows
+    the whole inventory. ``progress(done, total)`` is called while indexing, then again from
+    zero while related notes are computed.
+    """
+    started = time.perf_counter()
+    settings = ws.settings.links
+    k = settings.k if k is None else k
+    if k < 1:
+        raise UsageError(f"k must be at least 1, got {k}")
+    notices: list[str] = []
+    valid = [n for n in inventory.notes if n.status == "ok"]
+    everyone = [*vault_markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
+    source = NoteSource(
+        inventory.root,
+        valid,
+        LinkResolver(everyone),
+        related_key=settings.property,
+        store=ws.store,
+    )
+    valid_paths = [n.path for n in valid]
+    embedder, refit = _embedder(ws, source, valid_paths, notices)
+    mark = time.perf_counter()
+    timings = {"prepare": mark - started}
+    threshold = embedder.default_threshold if settings.threshold is None else settings.threshold
+    client = open_client(ws.state_dir, ws.settings.chroma.url)
+    name = collection_name(state.vault_id(ws.store), embedder.name, embedder.dim)
+    index = LinkIndex(client, name, embedder.dim)
+    stats = sync_index(
+        index,
+        [(n.path, n.hash) for n in valid],
+        source.doc,
+        embedder.embed,
+        space=embedder.space_id,
+        progress=progress,
+        mirror=_StoreMirror(ws, name),
+    )
+    report = LinksReport(
+        embedder=embedder.name,
+        collection=name,
+        k=k,
+        threshold=threshold,
+        added=stats.added,
+        changed=stats.changed,
+        renamed=stats.renamed,
+        deleted=stats.deleted,
+        unchanged=stats.unchanged,
+        embedded=stats.embedded,
+        idf_refit=refit,
+        not_indexed=sorted(set(stats.skipped)),
+        notices=notices,
+        timings=timings,
+        indexed=index.count(),
+    )
+    timings["index"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+
+    skipped = set(stats.skipped)
+    indexed = [p for p in valid_paths if p not in skipped]
+    allowed = set(indexed)
+    wanted = allowed if paths is None else allowed & set(paths)
+    if len(wanted) > FEW:
+        source.preload_links(None)
+    sources = [p for p in indexed if p in wanted and source.links(p) is not None]
+    excluded = _connections(source, sources, indexed)
+    forward = _neighbours(
+        index,
+        excluded,
+        sources,
+        k=k,
+        threshold=threshold,
+        include_linked=settings.include_linked,
+        allowed=allowed,
+        progress=progress,
+    )
+    targets = set(forward)
+    if settings.bidirectional:
+        extra = sorted({t for cands in forward.values() for t, _ in cands} - forward.keys())
+        extra = [p for p in extra if source.links(p) is not None]
+        excluded.update(_connections(source, extra, indexed))
+        forward.update(
+            _neighbours(
+                index,
+                excluded,
+                extra,
+                k=k,
+                threshold=threshold,
+                include_linked=settings.include_linked,
+                allowed=allowed,
+                progress=None,
+            )
+        )
+        targets.update(extra)
+
+        def exclusions(path: str) -> Collection[str]:
+            return frozenset() if settings.include_linked else excluded[path]
+
+        forward = related.add_reverse(forward, k=k, excluded=exclusions)
+    report.computed = len(targets)
+    timings["related"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    _record(ws, source, forward, sorted(targets), report, job_id)
+    state.save_outgoing(ws.store, source.fresh_links, valid_paths)
+    if source.changed_since_scan:
+        notices.append(
+            f"{len(source.changed_since_scan)} note(s) changed since the scan were left out;"
+            " scan again"
+        )
+    timings["record"] = time.perf_counter() - mark
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _record(
+    ws: Workspace,
+    source: NoteSource,
+    forward: dict[str, list[related.Candidate]],
+    targets: list[str],
+    report: LinksReport,
+    job_id: int | None,
+) -> None:
+    latest = _latest_related(ws, targets)
+    k = report.k
+    for path in targets:
+        note = source.note(path)
+        current = source.related(path)
+        kept = [raw for raw in current if _resolves(source, raw, path)]
+        taken = source.related_targets(kept, path)
+        fresh = [
+            link
+            for p, _ in forward.get(path, [])
+            if p not in taken and (link := source.resolver.wikilink(p)) is not None
+        ]
+        links = kept + fresh[: max(k - len(kept), 0)]
+        desired = source.related_targets(links, path)
+        previous = latest.get((path, note.hash))
+        if previous is not None and previous.state in _DECIDED:
+            continue
+        if (
+            previous is not None
+            and previous.new_related is not None
+            and (source.related_targets(previous.new_related, path) == desired)
+        ):
+            continue
+        if links == current and previous is None:
+            continue
+        # (links == current with a pending change: neutralise what is no longer wanted)
+        pid = add_proposal(
+            ws.store,
+            path=path,
+            note_index=note.index,
+            base_hash=note.hash,
+            engine=ENGINE,
+            job_id=job_id,
+            old_related=current,
+            new_related=links,
+        )
+        report.proposals += 1
+        report.proposal_ids.append(pid)
+        report.links_proposed += len(links) - len(kept)
+
+
+def _resolves(source: NoteSource, raw: str, path: str) -> bool:
+    """A related entry worth keeping: every link in it points to an existing note."""
+    found = source.related_targets([raw], path)
+    return bool(found) and not any(t.startswith("?") for t in found)
