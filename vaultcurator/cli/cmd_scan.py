@@ -1,0 +1,150 @@
+"""``vaultcurator scan VAULT``: list what the vault holds and what is wrong with it."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from vaultcurator.cli.common import (
+    add_json_flag,
+    add_vault_argument,
+    print_json,
+    workspace_from_args,
+)
+from vaultcurator.store.scan_cache import last_scan
+from vaultcurator.vault.model import Inventory
+from vaultcurator.vault.scan import Progress, scan_vault
+from vaultcurator.vault.taxonomy import tag_counts
+
+NAME = "scan"
+HELP = "scan the vault: notes, invalid notes, tags in use"
+ORDER = 10
+DESCRIPTION = """\
+Scan the vault and report what is there: how many notes, which ones cannot be parsed (and
+why), notes without tags or description, and the most used tags. Nothing in the vault is
+changed; the results are cached in VAULT/.vaultcurator/ so the next scan only reads files
+that changed.
+"""
+
+TOP_TAGS = 20
+LISTED = 10
+PROGRESS_MIN_FILES = 500
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    add_vault_argument(parser)
+    add_json_flag(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    with workspace_from_args(args) as ws, _progress_bar() as progress:
+        inventory = scan_vault(ws.root, ws.settings.scan, ws.store, progress=progress)
+        record = last_scan(ws.store)
+    scanned_at = record.finished_at if record and record.finished_at else None
+    if args.json:
+        print_json(scan_document(inventory, scanned_at))
+    else:
+        print_summary(inventory)
+    return 0
+
+
+def summary(inventory: Inventory) -> dict[str, Any]:
+    notes = inventory.notes
+    return {
+        "notes": len(notes),
+        "ok": len(inventory.valid),
+        "invalid": len(inventory.invalid),
+        "without_tags": sum(1 for n in notes if n.status == "ok" and not n.tags),
+        "without_description": sum(1 for n in notes if n.status == "ok" and not n.description),
+        "files_read": inventory.files_read,
+        "scan_id": inventory.scan_id,
+        "top_tags": [[tag, count] for tag, count in tag_counts(notes)[:TOP_TAGS]],
+    }
+
+
+def scan_document(inventory: Inventory, scanned_at: float | None) -> dict[str, Any]:
+    """The ``--json`` document (paths relative, POSIX)."""
+    when = scanned_at if scanned_at is not None else dt.datetime.now(dt.UTC).timestamp()
+    return {
+        "vault": str(inventory.root),
+        "scanned_at": dt.datetime.fromtimestamp(when, dt.UTC).isoformat(timespec="seconds"),
+        "notes": [
+            {
+                "index": n.index,
+                "path": n.path,
+                "hash": n.hash,
+                "status": n.status,
+                "error": n.error,
+                "tags": n.tags,
+                "description": n.description,
+            }
+            for n in inventory.notes
+        ],
+        "summary": summary(inventory),
+    }
+
+
+def print_summary(inventory: Inventory) -> None:
+    info = summary(inventory)
+    print(
+        f"{inventory.root}: {info['notes']} notes ({info['ok']} ok, {info['invalid']} invalid); "
+        f"read {info['files_read']} files"
+    )
+    if inventory.invalid:
+        print(f"\nInvalid notes ({info['invalid']}), left untouched:")
+        for note in inventory.invalid:
+            print(f"  {note.path}: {note.error}")
+    ok = inventory.valid
+    untagged = [n.path for n in ok if not n.tags]
+    print(f"\nWithout tags: {len(untagged)}")
+    _print_some(untagged)
+    print(f"Without description: {info['without_description']} of {info['ok']}")
+    if info["top_tags"]:
+        listed = ", ".join(f"{tag} ({count})" for tag, count in info["top_tags"])
+        print(f"\nMost used tags: {listed}")
+
+
+def _print_some(paths: list[str]) -> None:
+    for path in paths[:LISTED]:
+        print(f"  {path}")
+    if len(paths) > LISTED:
+        print(f"  … and {len(paths) - LISTED} more")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A rich progress bar on stderr for big vaults, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+    from rich.progress import Progress as RichProgress
+
+    bar = RichProgress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if total < PROGRESS_MIN_FILES:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task("Scanning", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        bar.stop()

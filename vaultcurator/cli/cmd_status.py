@@ -1,0 +1,228 @@
+"""``vaultcurator status VAULT``: what the state store knows, without touching the vault.
+
+The report is a dict of sections, each built by one function in ``SECTIONS``; to add a
+section, append ``(name, builder)`` there (and, optionally, a text renderer to
+``RENDERERS``; sections without one are printed generically).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
+from vaultcurator.config import load_settings, vault_state_dir
+from vaultcurator.store.db import DB_FILE_NAME, Store, open_store
+from vaultcurator.store.scan_cache import last_scan
+from vaultcurator.workspace import resolve_vault
+
+NAME = "status"
+HELP = "show the last scan, jobs, pending proposals and recent apply runs"
+ORDER = 90
+DESCRIPTION = """\
+Show what vaultcurator knows about the vault from its state store (VAULT/.vaultcurator/):
+the last scan, curation jobs and their requests, proposals by state and the last apply runs.
+Reads only; a vault never scanned reports empty sections.
+"""
+
+RECENT_JOBS = 10
+RECENT_APPLY_RUNS = 5
+
+Section = Callable[[Store], Any]
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    add_vault_argument(parser)
+    add_json_flag(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = resolve_vault(args.vault)
+    load_settings(root)  # a broken config.toml is reported here as everywhere else
+    document = status_document(root)
+    if args.json:
+        print_json(document)
+    else:
+        print_status(document)
+    return 0
+
+
+def status_document(root: Path) -> dict[str, Any]:
+    """``{"vault": …, "store": …, <section>: …}``; sections are empty when nothing is stored."""
+    db_path = vault_state_dir(root) / DB_FILE_NAME
+    document: dict[str, Any] = {"vault": str(root), "store": None}
+    if not db_path.is_file():
+        document.update({name: empty for name, _, empty in SECTIONS})
+        return document
+    document["store"] = str(db_path)
+    with open_store(root) as store:
+        for name, build, _ in SECTIONS:
+            document[name] = build(store)
+    return document
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds")
+
+
+def last_scan_section(store: Store) -> dict[str, Any] | None:
+    record = last_scan(store)
+    if record is None:
+        return None
+    return {
+        "id": record.id,
+        "started_at": _iso(record.started_at),
+        "finished_at": _iso(record.finished_at),
+        "notes": record.notes,
+        "invalid": record.invalid,
+        "files_read": record.files_read,
+    }
+
+
+def jobs_section(store: Store) -> list[dict[str, Any]]:
+    jobs = store.query(
+        "SELECT id, kind, engine, mode, model, status, created_at, finished_at "
+        "FROM jobs ORDER BY id DESC LIMIT ?",
+        (RECENT_JOBS,),
+    )
+    out: list[dict[str, Any]] = []
+    for job in jobs:
+        counts = store.query(
+            "SELECT status, count(*) AS n FROM requests WHERE job_id = ? GROUP BY status "
+            "ORDER BY status",
+            (job["id"],),
+        )
+        out.append(
+            {
+                "id": job["id"],
+                "kind": job["kind"],
+                "engine": job["engine"],
+                "mode": job["mode"],
+                "model": job["model"],
+                "status": job["status"],
+                "created_at": _iso(job["created_at"]),
+                "finished_at": _iso(job["finished_at"]),
+                "requests": {row["status"]: row["n"] for row in counts},
+            }
+        )
+    return out
+
+
+def proposals_section(store: Store) -> dict[str, int]:
+    rows = store.query("SELECT state, count(*) AS n FROM proposals GROUP BY state ORDER BY state")
+    return {row["state"]: row["n"] for row in rows}
+
+
+def apply_runs_section(store: Store) -> list[dict[str, Any]]:
+    runs = store.query(
+        "SELECT r.id, r.kind, r.started_at, r.finished_at, r.undone_by, r.summary_json, "
+        "(SELECT count(*) FROM journal j WHERE j.run_id = r.id) AS writes "
+        "FROM apply_runs r ORDER BY r.id DESC LIMIT ?",
+        (RECENT_APPLY_RUNS,),
+    )
+    out: list[dict[str, Any]] = []
+    for run in runs:
+        try:
+            summary = json.loads(run["summary_json"] or "{}")
+        except ValueError:
+            summary = {}
+        out.append(
+            {
+                "id": run["id"],
+                "kind": run["kind"],
+                "started_at": _iso(run["started_at"]),
+                "finished_at": _iso(run["finished_at"]),
+                "undone_by": run["undone_by"],
+                "notes_written": run["writes"],
+                "summary": summary,
+            }
+        )
+    return out
+
+
+SECTIONS: list[tuple[str, Section, Any]] = [
+    ("last_scan", last_scan_section, None),
+    ("jobs", jobs_section, []),
+    ("proposals", proposals_section, {}),
+    ("apply_runs", apply_runs_section, []),
+]
+"""(name, builder, value when the vault has no store yet), in display order."""
+
+
+# --------------------------------------------------------------------------- text output
+
+
+def _render_last_scan(value: Any) -> list[str]:
+    if not value:
+        return ["Last scan: never (run `vaultcurator scan VAULT`)"]
+    return [
+        f"Last scan: {value['finished_at'] or value['started_at']} — {value['notes']} notes, "
+        f"{value['invalid']} invalid, {value['files_read']} files read"
+    ]
+
+
+def _render_jobs(value: Any) -> list[str]:
+    if not value:
+        return ["Jobs: none"]
+    lines = ["Jobs:"]
+    for job in value:
+        counts = ", ".join(f"{n} {state}" for state, n in job["requests"].items()) or "none"
+        lines.append(
+            f"  #{job['id']} {job['kind']} {job['engine']}/{job['mode']} {job['status']} "
+            f"({job['created_at']}) requests: {counts}"
+        )
+    return lines
+
+
+def _render_proposals(value: Any) -> list[str]:
+    if not value:
+        return ["Proposals: none"]
+    return ["Proposals: " + ", ".join(f"{n} {state}" for state, n in value.items())]
+
+
+def _render_apply_runs(value: Any) -> list[str]:
+    if not value:
+        return ["Apply runs: none"]
+    lines = ["Apply runs:"]
+    for run in value:
+        undone = f", undone by #{run['undone_by']}" if run["undone_by"] else ""
+        lines.append(
+            f"  #{run['id']} {run['kind']} {run['started_at']}: "
+            f"{run['notes_written']} notes written{undone}"
+        )
+    return lines
+
+
+def _render_generic(name: str, value: Any) -> list[str]:
+    title = name.replace("_", " ").capitalize()
+    if isinstance(value, dict):
+        return [f"{title}:"] + [f"  {key}: {item}" for key, item in value.items()]
+    if isinstance(value, list):
+        return [f"{title}:"] + [f"  {item}" for item in value] if value else [f"{title}: none"]
+    return [f"{title}: {value}"]
+
+
+RENDERERS: dict[str, Callable[[Any], list[str]]] = {
+    "last_scan": _render_last_scan,
+    "jobs": _render_jobs,
+    "proposals": _render_proposals,
+    "apply_runs": _render_apply_runs,
+}
+
+
+def print_status(document: dict[str, Any]) -> None:
+    print(f"Vault: {document['vault']}")
+    if document["store"] is None:
+        print("No state yet: this vault has not been scanned or curated.")
+    for name, value in document.items():
+        if name in ("vault", "store"):
+            continue
+        render = RENDERERS.get(name)
+        for line in render(value) if render else _render_generic(name, value):
+            print(line)

@@ -1,0 +1,127 @@
+"""What the last scan saw of each note, so a rescan of an unchanged file reads nothing.
+
+A row is trusted when the file's ``mtime_ns`` and ``size`` still match. Every scan is one
+transaction: upsert the rows that were (re)read, delete the rows of files that are gone,
+and record the scan in ``scans``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vaultcurator.store.db import Store
+
+CacheRow = tuple[str, int, int, str, str, str | None, str, str, str, str | None]
+"""A row to write: (path, mtime_ns, size, hash, status, error, frontmatter_json, tags_json,
+inline_tags_json, description), in the column order of ``scan_cache``."""
+
+CachedEntry = tuple[str, int, int, str, str, str | None, str | None, str]
+"""A row as read back: (path, mtime_ns, size, hash, status, error, description, packed) where
+``packed`` is the JSON text ``[frontmatter, tags, inline_tags]`` (decode only what is used)."""
+
+_COLUMNS = (
+    "path, mtime_ns, size, hash, status, error, frontmatter_json, tags_json, "
+    "inline_tags_json, description"
+)
+_READ_COLUMNS = (
+    "path, mtime_ns, size, hash, status, error, description, "
+    "'[' || frontmatter_json || ',' || tags_json || ',' || inline_tags_json || ']'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRecord:
+    """One row of ``scans``."""
+
+    id: int
+    started_at: float
+    finished_at: float | None
+    notes: int | None
+    invalid: int | None
+    files_read: int | None
+
+
+def load_cache(store: Store, parser: str) -> dict[str, CachedEntry] | None:
+    """Every cached row by path (plain tuples: this runs on each scan of a large vault).
+
+    None when the rows were written by another ``parser`` (or there are none): they may say
+    what an older version made of a note, so the scan must start over.
+    """
+    with store._lock:
+        cursor = store.conn.cursor()
+        cursor.row_factory = None
+        last = cursor.execute("SELECT parser FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+        if last is None or last[0] != parser:
+            return None
+        rows = cursor.execute(f"SELECT {_READ_COLUMNS} FROM scan_cache").fetchall()
+    return {row[0]: row for row in rows}
+
+
+def unpack(entries: Sequence[CachedEntry]) -> list[list[Any]]:
+    """``[frontmatter, tags, inline_tags]`` of each entry, decoded in one ``json.loads``.
+
+    One call for thousands of rows is 2-3x faster than one per column per row. A row that
+    is not valid JSON (a damaged store) raises ValueError: treat the cache as lost.
+    """
+    if not entries:
+        return []
+    decoded: list[list[Any]] = json.loads("[" + ",".join([e[7] for e in entries]) + "]")
+    if len(decoded) != len(entries) or any(len(item) != 3 for item in decoded):
+        raise ValueError("scan cache rows do not decode one to one")
+    return decoded
+
+
+def save_scan(
+    store: Store,
+    *,
+    started_at: float,
+    upserts: Sequence[CacheRow],
+    removed: Iterable[str],
+    notes: int,
+    invalid: int,
+    files_read: int,
+    parser: str,
+    reset: bool = False,
+) -> int:
+    """Write the scan's cache changes and its ``scans`` row in one transaction; the scan id.
+
+    ``reset`` drops every cached row first (the cache was written by another parser).
+    """
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO scans(started_at, finished_at, notes, invalid, files_read, parser) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (started_at, time.time(), notes, invalid, files_read, parser),
+        )
+        scan_id = int(cursor.lastrowid or 0)
+        if reset:
+            conn.execute("DELETE FROM scan_cache")
+        conn.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
+        conn.executemany(
+            f"INSERT OR REPLACE INTO scan_cache({_COLUMNS}, scan_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((*row, scan_id) for row in upserts),
+        )
+    return scan_id
+
+
+def last_scan(store: Store) -> ScanRecord | None:
+    rows = store.query(
+        "SELECT id, started_at, finished_at, notes, invalid, files_read "
+        "FROM scans ORDER BY id DESC LIMIT 1"
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return ScanRecord(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        notes=row["notes"],
+        invalid=row["invalid"],
+        files_read=row["files_read"],
+    )

@@ -1,0 +1,202 @@
+"""A fast path for the simple frontmatter most notes have; everything else goes to libyaml.
+
+Scanning a large vault is dominated by YAML parsing (~50 µs a note with libyaml's
+CSafeLoader, 5x the cost of reading and hashing the file). Most frontmatter is a flat
+mapping of plain or quoted scalars, one-line flow lists and block lists of scalars. This
+module parses exactly that subset, line by line, and returns what ``yaml.load(...,
+CSafeLoader)`` returns for it; at the first thing it is not sure about (nested mappings,
+block scalars, anchors, tags, escapes, multi-line scalars, tabs, unusual characters, number
+or date formats beyond the plainest) it returns None and the caller uses libyaml.
+
+Scalars are resolved with PyYAML's own implicit resolvers, so ``yes`` is True, ``5`` is 5,
+``2025-01-02`` is a date and ``~`` is None, exactly as the full loader does.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+_IMPLICIT = Resolver.yaml_implicit_resolvers
+_BOOLS = SafeConstructor.bool_values
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
+_PLAIN_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_KEY_LINE = re.compile(r"([A-Za-z_][\w\- ]*(?<! )):(?: +(.*))?\Z")
+_ITEM_LINE = re.compile(r"( *)-(?: +(.*))?\Z")
+_DOUBLE = re.compile(r'"([^"\\]*)"(?:\s+#.*)?\s*\Z')
+_SINGLE = re.compile(r"'((?:[^']|'')*)'(?:\s+#.*)?\s*\Z")
+_FLOW_ITEM = re.compile(
+    r"""\s*(?:"([^"\\]*)"|'((?:[^']|'')*)'|([^\s,\[\]{}"'#:][^,\[\]{}#:"']*?))\s*([,\]])"""
+)
+_FLOW_END = re.compile(r"(?:\s+#.*)?\s*\Z")
+_PLAIN_FIRST_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+
+
+_MISSING = object()
+_VALUES: dict[str, Any] = {}
+"""Parsed values by their text (immutable: scalars, or tuples for lists)."""
+_VALUES_MAX = 50_000
+_STR_KEYS: set[str] = set()
+"""Keys already known to be plain strings (``on:`` or ``null:`` would not be)."""
+
+
+class _Unsure(Exception):
+    """The text is outside the subset this module parses with certainty."""
+
+
+def load(yaml_text: str) -> dict[str, Any] | None:
+    """The mapping ``yaml_text`` holds, or None when only the full YAML parser can tell."""
+    try:
+        return _load(yaml_text)
+    except _Unsure:
+        return None
+
+
+def _load(yaml_text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    pending: str | None = None  # a key written as ``key:`` that may own a block list
+    items: list[Any] | None = None
+    item_indent = -1
+    for raw in yaml_text.split("\n"):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if not line.isprintable():
+            raise _Unsure
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if pending is not None:
+            item = _ITEM_LINE.match(line)
+            if item is not None:
+                indent = len(item.group(1))
+                if items is None:
+                    items, item_indent = [], indent
+                elif indent != item_indent:
+                    raise _Unsure
+                items.append(_value(item.group(2)))
+                continue
+            if line[0] == " ":
+                raise _Unsure
+            out[pending] = items
+            pending, items = None, None
+        match = _KEY_LINE.match(line)
+        if match is None:
+            raise _Unsure
+        key, rest = match.group(1), match.group(2)
+        if key not in _STR_KEYS:
+            if _resolve(key) != _STR:
+                raise _Unsure
+            if len(_STR_KEYS) < _VALUES_MAX:
+                _STR_KEYS.add(key)
+        if rest is None or not rest.strip() or rest.lstrip().startswith("#"):
+            pending, items = key, None
+            continue
+        out[key] = _value(rest)
+    if pending is not None:
+        out[pending] = items
+    return out
+
+
+def _value(text: str | None) -> Any:
+    """A block-context value: empty, quoted, a one-line flow list or a plain scalar."""
+    if text is None:
+        return None
+    # Values repeat a lot across a vault (tags, statuses, lists of tags): remember them.
+    known = _VALUES.get(text, _MISSING)
+    if known is not _MISSING:
+        return list(known) if type(known) is tuple else known
+    value = _parse_value(text)
+    if len(_VALUES) >= _VALUES_MAX:
+        _VALUES.clear()
+    _VALUES[text] = tuple(value) if type(value) is list else value
+    return value
+
+
+def _parse_value(text: str) -> Any:
+    text = text.strip(" ")
+    if not text or text[0] == "#":
+        return None
+    first = text[0]
+    if first == '"':
+        return _quoted(_DOUBLE.match(text), double=True)
+    if first == "'":
+        return _quoted(_SINGLE.match(text), double=False)
+    if first == "[":
+        return _flow_list(text)
+    comment = text.find(" #")
+    if comment >= 0:
+        text = text[:comment].rstrip(" ")
+    if first in _PLAIN_FIRST_FORBIDDEN or ": " in text or text.endswith(":"):
+        raise _Unsure
+    return _plain(text)
+
+
+def _quoted(match: re.Match[str] | None, *, double: bool) -> str:
+    if match is None:
+        raise _Unsure
+    return match.group(1) if double else match.group(1).replace("''", "'")
+
+
+def _flow_list(text: str) -> list[Any]:
+    pos = 1
+    out: list[Any] = []
+    if text[1:].lstrip(" ").startswith("]"):
+        pos = text.index("]") + 1
+    else:
+        while True:
+            match = _FLOW_ITEM.match(text, pos)
+            if match is None:
+                raise _Unsure
+            double, single, plain, sep = match.groups()
+            if double is not None:
+                out.append(double)
+            elif single is not None:
+                out.append(single.replace("''", "'"))
+            else:
+                if plain[0] in _PLAIN_FIRST_FORBIDDEN:
+                    raise _Unsure
+                out.append(_plain(plain))
+            pos = match.end()
+            if sep == "]":
+                break
+    if _FLOW_END.match(text, pos) is None:
+        raise _Unsure
+    return out
+
+
+def _resolve(text: str) -> str:
+    for tag, regexp in _IMPLICIT.get(text[0], ()):
+        if regexp.match(text):
+            return str(tag)
+    return _STR
+
+
+def _plain(text: str) -> Any:
+    tag = _resolve(text)
+    if tag == _STR:
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _BOOLS[text.lower()]
+    if tag == _INT and _PLAIN_INT.match(text):
+        return int(text)
+    if tag == _FLOAT and _PLAIN_FLOAT.match(text):
+        return float(text)
+    if tag == _TIMESTAMP and (date := _PLAIN_DATE.match(text)):
+        try:
+            return _dt.date(int(date.group(1)), int(date.group(2)), int(date.group(3)))
+        except ValueError:
+            raise _Unsure from None
+    raise _Unsure
