@@ -22,12 +22,18 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # A scratch copy of the fixture vault (./demo-vault/ is git-ignored): the demo never writes
-# to the repo. Later steps of the demo append here.
+# to the repo. Scan, curate offline with the local engine (tags, descriptions, related
+# links), then show the proposals as diffs; nothing is applied until you review.
 demo: $(STAMP)
 	rm -rf $(DEMO_VAULT)
 	cp -R fixtures_vault $(DEMO_VAULT)
 	rm -rf $(DEMO_VAULT)/.vaultcurator
 	$(PY) -m vaultcurator scan $(DEMO_VAULT)
+	$(PY) -m vaultcurator curate $(DEMO_VAULT) --engine local
+	$(PY) -m vaultcurator review $(DEMO_VAULT) --print --state pending > $(DEMO_VAULT)/proposals.diff
+	head -n 40 $(DEMO_VAULT)/proposals.diff
+	@echo "... all proposals as diffs: $(DEMO_VAULT)/proposals.diff"
+	@echo "Review them: $(PY) -m vaultcurator review $(DEMO_VAULT)   (apply with w, undo with u)"
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -459,7 +459,11 @@ def run_curation(
         refuse_if_unfinished(ws)
     inventory = scan(ws)
     selection = plan_selection(
-        inventory, ws.store, all_notes=options.all_notes, only=options.only, limit=options.limit,
+        inventory,
+        ws.store,
+        all_notes=options.all_notes,
+        only=options.only,
+        limit=options.limit,
         paths=options.paths,
     )
     if options.dry_run:
