@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from vaultcurator.cli.common import (
     add_json_flag,
     add_vault_argument,
     print_json,
+    progress_bar,
     workspace_from_args,
 )
-from vaultcurator.review.apply import ApplyReport, Progress, apply_proposals, recurate_candidates
+from vaultcurator.review.apply import ApplyReport, apply_proposals, recurate_candidates
 from vaultcurator.store.proposals import count_by_state
 
 NAME = "apply"
@@ -51,7 +49,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with workspace_from_args(args) as ws, _progress_bar() as progress:
+    with workspace_from_args(args) as ws, progress_bar("Applying", PROGRESS_MIN_NOTES) as progress:
         report = apply_proposals(
             ws, ids=args.ids, include_pending=args.all_pending, progress=progress
         )
@@ -99,38 +97,3 @@ def _print_some(lines: list[str]) -> None:
         print(f"  {line}")
     if len(lines) > LISTED:
         print(f"  … and {len(lines) - LISTED} more")
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Progress | None]:
-    """A rich progress bar on stderr for many notes, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
-    from rich.progress import Progress as RichProgress
-
-    bar = RichProgress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal task
-        if total < PROGRESS_MIN_NOTES:
-            return
-        if task is None:
-            bar.start()
-            task = bar.add_task("Applying", total=total)
-        bar.update(task, completed=done)
-
-    try:
-        yield update
-    finally:
-        bar.stop()

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from vaultcurator.cli.common import (
     add_json_flag,
     add_vault_argument,
     print_json,
+    progress_bar,
     workspace_from_args,
 )
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.vault.model import Inventory
-from vaultcurator.vault.scan import Progress, scan_vault
+from vaultcurator.vault.scan import scan_vault
 from vaultcurator.vault.taxonomy import tag_counts
 
 NAME = "scan"
@@ -41,7 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with workspace_from_args(args) as ws, _progress_bar() as progress:
+    with workspace_from_args(args) as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
         inventory = scan_vault(ws.root, ws.settings.scan, ws.store, progress=progress)
         record = last_scan(ws.store)
     scanned_at = record.finished_at if record and record.finished_at else None
@@ -113,38 +111,3 @@ def _print_some(paths: list[str]) -> None:
         print(f"  {path}")
     if len(paths) > LISTED:
         print(f"  … and {len(paths) - LISTED} more")
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Progress | None]:
-    """A rich progress bar on stderr for big vaults, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
-    from rich.progress import Progress as RichProgress
-
-    bar = RichProgress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal task
-        if total < PROGRESS_MIN_FILES:
-            return
-        if task is None:
-            bar.start()
-            task = bar.add_task("Scanning", total=total)
-        bar.update(task, completed=done)
-
-    try:
-        yield update
-    finally:
-        bar.stop()
