@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
+from vaultcurator.cli.common import (
+    add_json_flag,
+    add_selection_arguments,
+    add_vault_argument,
+    print_json,
+)
 from vaultcurator.config import load_settings
 from vaultcurator.curation.report import (
     BatchStatus,
@@ -59,14 +64,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--mode", choices=("auto", "sync", "realtime", "batch"), help="default: auto"
     )
     parser.add_argument("--model", metavar="ID", help="model id (default: claude-haiku-4-5)")
-    parser.add_argument(
-        "--all",
-        dest="all_notes",
-        action="store_true",
-        help="every valid note, not only new or changed ones",
-    )
-    parser.add_argument("--only", metavar="GLOB", help="only notes whose path matches GLOB")
-    parser.add_argument("--limit", metavar="N", type=int, help="at most N notes")
+    add_selection_arguments(parser)
     parser.add_argument(
         "--batch-size",
         metavar="N",

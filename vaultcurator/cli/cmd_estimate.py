@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
+from vaultcurator.cli.common import (
+    add_json_flag,
+    add_selection_arguments,
+    add_vault_argument,
+    print_json,
+)
 from vaultcurator.curation.estimate import Estimate, estimate
 from vaultcurator.curation.plan import Selection, plan_selection
 from vaultcurator.curation.requests import PromptContext
@@ -30,14 +35,7 @@ _MODE_NAMES = {"standard": "sync / realtime", "batch": "batch"}
 def register(parser: argparse.ArgumentParser) -> None:
     add_vault_argument(parser)
     parser.add_argument("--model", metavar="ID", help="model id (default: from config)")
-    parser.add_argument(
-        "--all",
-        dest="all_notes",
-        action="store_true",
-        help="every valid note, not only new or changed ones",
-    )
-    parser.add_argument("--only", metavar="GLOB", help="only notes whose path matches GLOB")
-    parser.add_argument("--limit", metavar="N", type=int, help="at most N notes")
+    add_selection_arguments(parser)
     add_json_flag(parser)
 
 

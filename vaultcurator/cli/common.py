@@ -22,6 +22,18 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--all``, ``--only GLOB``, ``--limit N``: which notes a curation-like command covers."""
+    parser.add_argument(
+        "--all",
+        dest="all_notes",
+        action="store_true",
+        help="every valid note, not only new or changed ones",
+    )
+    parser.add_argument("--only", metavar="GLOB", help="only notes whose path matches GLOB")
+    parser.add_argument("--limit", metavar="N", type=int, help="at most N notes")
+
+
 def workspace_from_args(args: argparse.Namespace, **overrides: Any) -> Workspace:
     """Open the vault named by ``args.vault``; ``overrides`` are dotted config keys."""
     return open_workspace(args.vault, overrides=overrides)
