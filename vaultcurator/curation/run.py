@@ -448,16 +448,24 @@ def map_entries(notes: Iterable[Note]) -> Iterator[MapEntry]:
 
 
 def run_curation(
-    ws: Workspace, options: CurateOptions, progress: ProgressCallback = ignore_progress
+    ws: Workspace,
+    options: CurateOptions,
+    progress: ProgressCallback = ignore_progress,
+    *,
+    inventory: Inventory | None = None,
 ) -> CurationReport | DryRun:
-    """``curate``: scan, select, persist the job's map, run it, then apply if ``--yes``."""
+    """``curate``: scan, select, persist the job's map, run it, then apply if ``--yes``.
+
+    ``inventory`` is a scan the caller just made (watch mode), so it is not scanned twice.
+    """
     settings = ws.settings.curation
     validate(settings, options)
     if settings.engine == "anthropic" and not options.dry_run:
         require_api_key()
     if not options.dry_run:
         refuse_if_unfinished(ws)
-    inventory = scan(ws)
+    if inventory is None:
+        inventory = scan(ws)
     selection = plan_selection(
         inventory,
         ws.store,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from vaultcurator.curation.report import CurationReport, ProgressCallback, ignore_progress
 from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
 from vaultcurator.errors import VaultCuratorError
+from vaultcurator.vault.model import Inventory
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.watch.events import ChangeSet
 from vaultcurator.workspace import Workspace
@@ -49,17 +50,21 @@ class WatchService:
         self._links = links
         self._progress = progress
         self._lock = threading.Lock()
-        self._known = self._snapshot()
+        self._known = self._hashes(self._scan())
 
-    def _snapshot(self) -> dict[str, str]:
-        inventory = scan_vault(self.ws.root, self.ws.settings.scan, self.ws.store)
+    def _scan(self) -> Inventory:
+        return scan_vault(self.ws.root, self.ws.settings.scan, self.ws.store)
+
+    @staticmethod
+    def _hashes(inventory: Inventory) -> dict[str, str]:
         return {note.path: note.hash for note in inventory.notes}
 
     def handle(self, changes: ChangeSet) -> WatchCycle:
         with self._lock:
             cycle = WatchCycle()
             try:
-                current = self._snapshot()
+                inventory = self._scan()
+                current = self._hashes(inventory)
                 cycle.changed = sorted(
                     path for path, digest in current.items() if self._known.get(path) != digest
                 )
@@ -71,7 +76,7 @@ class WatchService:
                         yes=self.ws.settings.watch.auto_apply,
                         links=self._links,
                     )
-                    result = run_curation(self.ws, options, self._progress)
+                    result = run_curation(self.ws, options, self._progress, inventory=inventory)
                     if not isinstance(result, DryRun):
                         cycle.report = result
             except VaultCuratorError as exc:
