@@ -16,6 +16,8 @@ from typing import Any
 
 from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
 from vaultcurator.config import load_settings, vault_state_dir
+from vaultcurator.curation.cost import job_cost
+from vaultcurator.errors import ConfigError
 from vaultcurator.store.db import DB_FILE_NAME, Store, open_store
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.workspace import resolve_vault
@@ -109,9 +111,20 @@ def jobs_section(store: Store) -> list[dict[str, Any]]:
                 "created_at": _iso(job["created_at"]),
                 "finished_at": _iso(job["finished_at"]),
                 "requests": {row["status"]: row["n"] for row in counts},
+                "cost": _job_cost(store, job["id"], job["model"]),
             }
         )
     return out
+
+
+def _job_cost(store: Store, job_id: int, model: str | None) -> dict[str, Any] | None:
+    """Actual cost, standard-API counterfactual and savings of a Claude job (None offline)."""
+    if not model:
+        return None
+    try:
+        return job_cost(store, job_id, model).to_dict()
+    except ConfigError:  # a model missing from the pricing table: no figure beats a wrong one
+        return None
 
 
 def proposals_section(store: Store) -> dict[str, int]:
@@ -177,6 +190,12 @@ def _render_jobs(value: Any) -> list[str]:
             f"  #{job['id']} {job['kind']} {job['engine']}/{job['mode']} {job['status']} "
             f"({job['created_at']}) requests: {counts}"
         )
+        cost = job.get("cost")
+        if cost:
+            lines.append(
+                f"     cost ${cost['actual_usd']:.4f} (standard API ${cost['standard_usd']:.4f},"
+                f" saved ${cost['savings_usd']:.4f})"
+            )
     return lines
 
 
