@@ -14,10 +14,17 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.worker import WorkerFailed
 
+from tests.curation.conftest import FAST, write_vault
+from tests.curation.test_batch import run_cli
+from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.fixtures import fake_anthropic
+from vaultcurator.curation.jobs import CRASH_EXIT_CODE
 from vaultcurator.store.proposals import add_proposal
 from vaultcurator.tui.app import ReviewApp, create_app
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace, open_workspace
+
+__all__ = ["fake_anthropic"]  # the fake Anthropic server fixture, for the jobs tests
 
 FIXED_NOW = 1_790_000_000.0
 """The clock every test app sees (elapsed / ETA on the jobs screen)."""
@@ -68,6 +75,11 @@ def workspace(vault_copy: Path) -> Iterator[Workspace]:
 @pytest.fixture
 def curated(workspace: Workspace) -> dict[str, int]:
     """Pending proposals for five notes, built from their real bytes; path -> proposal id."""
+    return add_curated(workspace)
+
+
+def add_curated(workspace: Workspace) -> dict[str, int]:
+    """The ``curated`` fixture's proposals (also used to draw docs/review.svg)."""
     inventory = scan_vault(workspace.root, workspace.settings.scan, workspace.store)
     notes = inventory.by_path()
     ids: dict[str, int] = {}
@@ -181,3 +193,28 @@ def make_batch_job(ws: Workspace) -> int:
         "UPDATE batches SET submitted_at = ? WHERE id = ?", (FIXED_NOW - 600, batch.row)
     )
     return job.id
+
+
+def interrupted_batch_job(
+    root: Path, fake: FakeAnthropic, notes: int, *, batch_size: int
+) -> Workspace:
+    """A vault whose batch curation was killed right after its first batch was created.
+
+    ``vaultcurator curate`` runs in a subprocess against the fake server with the crash hook,
+    as the curation tests do: the job is left ``running`` with one live batch at the fake and
+    the other chunks never sent. Returns the vault's workspace (the caller closes it).
+    """
+    vault = write_vault(root, notes)
+    done = run_cli(
+        vault,
+        fake,
+        "--mode",
+        "batch",
+        "--batch-size",
+        str(batch_size),
+        *FAST,
+        crash="batch_created:1",
+    )
+    assert done.returncode == CRASH_EXIT_CODE, done.stderr
+    assert len(fake.batch_ids()) == 1
+    return open_workspace(vault)

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from vaultcurator.curation.report import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
 from vaultcurator.review.actions import ALL_STATES
-from vaultcurator.review.apply import apply_proposals, count_for_apply
+from vaultcurator.review.apply import apply_proposals, count_for_apply, recurate_candidates
 from vaultcurator.review.diff import render_unified_diff
 from vaultcurator.review.undo import undo_apply, undoable_run
 from vaultcurator.store.journal import list_runs
@@ -266,7 +266,7 @@ class ReviewApp(App[int]):
         lines.extend(_problem_lines("Conflicts (left untouched)", report.conflicts))
         lines.extend(_problem_lines("Failed", report.failed))
         if report.conflicts:
-            lines.append(Text("Re-curate conflicted notes with c (changed notes).", style="dim"))
+            lines.append(Text("Press C to re-curate the conflicted notes.", style="dim"))
         title = "Apply finished" if report.ok else "Apply finished with problems"
         self._finish_progress(title, Group(*lines))
         self.load_proposals()
@@ -331,12 +331,30 @@ class ReviewApp(App[int]):
             self._curation_chosen,
         )
 
+    def ask_recuration(self) -> None:
+        """``C``: the curate modal, preset to the conflicted notes that still need a proposal."""
+        paths = self.guard("Re-curation failed", lambda: recurate_candidates(self.ws.store))
+        if paths is None:
+            return
+        if not paths:
+            self.notify("No conflicted notes to re-curate.")
+            return
+        settings = self.ws.settings.curation
+        self.push_screen(
+            CurateScreen(
+                engine=settings.engine, mode=settings.mode, blink=self.blink, conflicts=paths
+            ),
+            self._curation_chosen,
+        )
+
     def _curation_chosen(self, request: CurateRequest | None) -> None:
         if request is None:
             return
         scope = {"changed": "changed or new notes", "all": "all notes"}.get(
             request.scope, f"notes in {request.folder}"
         )
+        if request.paths is not None:
+            scope = f"{len(request.paths)} conflicted note(s)"
         self._open_progress(f"Curating {scope} ({request.engine}, {request.mode})…")
         self.curation_worker(request)
 
@@ -351,7 +369,7 @@ class ReviewApp(App[int]):
     def curation_worker(self, request: CurateRequest) -> None:
         from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
 
-        options = CurateOptions(all_notes=request.all_notes, only=request.only)
+        options = CurateOptions(all_notes=request.all_notes, only=request.only, paths=request.paths)
         report = run_curation(self._workspace_for(request), options, self._event_poster())
         assert not isinstance(report, DryRun)
         self.post_message(CurationFinished(*_curation_summary(report)))
@@ -376,6 +394,8 @@ class ReviewApp(App[int]):
     def on_curation_finished(self, message: CurationFinished) -> None:
         self._finish_progress(message.title, Group(*(Text(line) for line in message.lines)))
         self.load_proposals()
+        if any(isinstance(screen, JobsScreen) for screen in self.screen_stack):
+            self.refresh_jobs()  # a resume started from the jobs screen: show where it ended
 
     # -- jobs -----------------------------------------------------------------------------------
 
@@ -413,6 +433,7 @@ class ReviewApp(App[int]):
 
     def _cancel_confirmed(self, yes: bool | None) -> None:
         if yes:
+            self.notify("Canceling the job's batches…")
             self.cancel_worker()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
@@ -464,6 +485,11 @@ class ReviewApp(App[int]):
             ("Apply approved", "Write the approved proposals to the notes (w)", self.confirm_apply),
             ("Undo last apply", "Restore the notes of the last apply run (u)", self.confirm_undo),
             ("Start curation run", "Propose tags, descriptions and links (c)", self.ask_curation),
+            (
+                "Re-curate conflicts",
+                "Curate again the notes whose proposal conflicted on apply (C)",
+                self.ask_recuration,
+            ),
             ("Jobs", "Running and pending curation jobs and batches (J)", self.show_jobs),
             (
                 "Toggle preview",

@@ -1,17 +1,29 @@
-"""The "start a curation run" modal: scope (changed notes / all / a folder), engine, mode."""
+"""The "start a curation run" modal: scope (changed notes / all / a folder), engine, mode.
+
+Opened with a list of conflicted notes (key ``C``), it offers one more scope, preselected:
+just those notes, so re-curating them is one key and a confirmation away.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 ENGINES = (("Claude (Anthropic API)", "anthropic"), ("Local (offline)", "local"))
+DIALOG_HEIGHT = 0.9
+"""The dialogs' max-height (app.tcss ``.dialog``)."""
+DIALOG_CHROME = 8
+"""Rows of the dialog that are not fields: borders, title, buttons and their margins."""
+MIN_FIELDS_HEIGHT = 4
+CONFLICTS_LISTED = 3
+"""How many conflicted paths the modal names before "and N more"."""
 MODES = (
     ("auto: real-time for a few notes, batch for many", "auto"),
     ("batch: Message Batches, half price", "batch"),
@@ -23,14 +35,17 @@ MODES = (
 @dataclass(frozen=True, slots=True)
 class CurateRequest:
     scope: str
-    """``changed``, ``all`` or ``folder``."""
+    """``changed``, ``all``, ``folder`` or ``conflicts``."""
     folder: str | None
     engine: str
     mode: str
+    paths: frozenset[str] | None = None
+    """The notes of the ``conflicts`` scope (the run is restricted to them)."""
 
     @property
     def all_notes(self) -> bool:
-        return self.scope == "all"
+        """Conflicted notes are curated again even if their bytes were curated before."""
+        return self.scope in ("all", "conflicts")
 
     @property
     def only(self) -> str | None:
@@ -40,26 +55,44 @@ class CurateRequest:
 class CurateScreen(ModalScreen[CurateRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, *, engine: str, mode: str, blink: bool = True) -> None:
+    def __init__(
+        self, *, engine: str, mode: str, blink: bool = True, conflicts: Sequence[str] = ()
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.engine = engine if engine in dict((v, k) for k, v in ENGINES) else "anthropic"
         self.mode = mode if mode in dict((v, k) for k, v in MODES) else "auto"
         self.blink = blink
+        self.conflicts = tuple(conflicts)
+        """Conflicted notes to offer (and preselect) as the scope; empty for a plain run."""
 
     def compose(self) -> ComposeResult:
+        conflicts = self.conflicts
+        title = "Re-curate conflicted notes" if conflicts else "Start a curation run"
         with Vertical(classes="dialog curate"):
-            yield Label("Start a curation run", classes="dialog-title")
-            yield Label("Notes", classes="field-label")
-            with RadioSet(id="scope"):
-                yield RadioButton("Changed or new notes", value=True, id="scope-changed")
-                yield RadioButton("All notes", id="scope-all")
-                yield RadioButton("One folder:", id="scope-folder")
-            yield Input(placeholder="Folder or glob, e.g. Journal or Reading/**", id="folder")
-            yield Label("Engine", classes="field-label")
-            yield Select(ENGINES, value=self.engine, allow_blank=False, id="engine")
-            yield Label("Mode", classes="field-label")
-            yield Select(MODES, value=self.mode, allow_blank=False, id="mode")
-            yield Static("", id="curate-error")
+            yield Label(title, classes="dialog-title")
+            # The fields scroll so that Start stays on screen at 80x24.
+            with VerticalScroll(classes="dialog-fields"):
+                if conflicts:
+                    yield Static(_conflicts_text(conflicts), id="conflicts")
+                yield Label("Notes", classes="field-label")
+                with RadioSet(id="scope"):
+                    if conflicts:
+                        yield RadioButton(
+                            f"The {len(conflicts)} conflicted note(s)",
+                            value=True,
+                            id="scope-conflicts",
+                        )
+                    yield RadioButton(
+                        "Changed or new notes", value=not conflicts, id="scope-changed"
+                    )
+                    yield RadioButton("All notes", id="scope-all")
+                    yield RadioButton("One folder:", id="scope-folder")
+                yield Input(placeholder="Folder or glob, e.g. Journal or Reading/**", id="folder")
+                yield Label("Engine", classes="field-label")
+                yield Select(ENGINES, value=self.engine, allow_blank=False, id="engine")
+                yield Label("Mode", classes="field-label")
+                yield Select(MODES, value=self.mode, allow_blank=False, id="mode")
+                yield Static("", id="curate-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Start", variant="primary", id="start")
                 yield Button("Cancel", id="cancel")
@@ -67,6 +100,12 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#folder", Input).cursor_blink = self.blink
         self.query_one("#scope", RadioSet).focus()
+
+    def on_resize(self) -> None:
+        # CSS cannot say "what the dialog's max-height leaves": title and buttons stay, the
+        # fields scroll in the rest.
+        room = int(self.size.height * DIALOG_HEIGHT) - DIALOG_CHROME
+        self.query_one(".dialog-fields").styles.max_height = max(MIN_FIELDS_HEIGHT, room)
 
     def _scope(self) -> str:
         pressed = self.query_one("#scope", RadioSet).pressed_button
@@ -104,8 +143,18 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
                 folder=folder if scope == "folder" else None,
                 engine=str(engine),
                 mode=str(mode),
+                paths=frozenset(self.conflicts) if scope == "conflicts" else None,
             )
         )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _conflicts_text(paths: Sequence[str]) -> str:
+    """One line naming the first few conflicted notes."""
+    named = ", ".join(paths[:CONFLICTS_LISTED])
+    more = len(paths) - CONFLICTS_LISTED
+    if more > 0:
+        named += f" and {more} more"
+    return f"Changed since their proposal was made: {named}."

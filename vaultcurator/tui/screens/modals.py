@@ -158,6 +158,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Curate",
         (
             ("c", "start a curation run (changed notes, all, or a folder)"),
+            ("C", "re-curate the notes whose proposal conflicted on apply"),
             ("J", "jobs: running and pending batches, cancel and resume"),
         ),
     ),

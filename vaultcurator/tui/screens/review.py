@@ -75,6 +75,7 @@ class ReviewScreen(Screen[None]):
         Binding("w", "apply", "Apply"),
         Binding("u", "undo", "Undo"),
         Binding("c", "curate", "Curate"),
+        Binding("C", "recurate", "Re-curate"),
         Binding("J", "jobs", "Jobs"),
         Binding("p", "toggle_preview", "Preview", show=False),
         Binding("slash", "focus_search", "Filter", show=False),
@@ -313,6 +314,9 @@ class ReviewScreen(Screen[None]):
 
     def action_curate(self) -> None:
         self.review_app.ask_curation()
+
+    def action_recurate(self) -> None:
+        self.review_app.ask_recuration()
 
     def action_jobs(self) -> None:
         self.review_app.show_jobs()
