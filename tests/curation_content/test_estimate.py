@@ -38,7 +38,9 @@ def test_batch_costs_half_and_caching_rows_only_when_cacheable() -> None:
     notes = [make_note(i, f"n{i}.md", tags=[f"area/topic-{i}-long-name"]) for i in range(800)]
     inventory = Inventory(Path("/v"), notes)
     haiku = CurationSettings()
-    plain = estimate(notes, PromptContext.build(inventory, haiku), haiku)
+    few = notes[:40]  # too little taxonomy to fill Haiku's 4,096-token minimum
+    small = Inventory(Path("/v"), few)
+    plain = estimate(few, PromptContext.build(small, haiku), haiku)
     assert [(r.mode, r.cached) for r in plain.rows] == [("standard", False), ("batch", False)]
     assert plain.row("batch", False).cost_usd == pytest.approx(  # type: ignore[union-attr]
         plain.row("standard", False).cost_usd / 2  # type: ignore[union-attr]

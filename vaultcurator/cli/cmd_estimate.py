@@ -82,13 +82,7 @@ def print_estimate(result: Estimate, selection: Selection) -> None:
         f"Input ≈ {result.input_tokens:,} tokens (shared prefix {result.prefix_tokens:,} per "
         f"request, notes {result.note_tokens:,}); output ≈ {result.output_tokens:,} tokens"
     )
-    if result.cacheable:
-        print(f"The shared prefix is cached (≥ {result.cache_min_tokens:,} tokens).")
-    else:
-        print(
-            f"The shared prefix is too short to cache (< {result.cache_min_tokens:,} tokens "
-            f"for {result.model})."
-        )
+    print(result.caching_note)
     print()
     print(f"{'mode':<18}{'caching':<10}{'cost (USD)':>12}")
     for row in result.rows:

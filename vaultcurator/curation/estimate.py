@@ -6,9 +6,16 @@ would be sent when the body is at hand, else sized from the file); output is ass
 about :data:`EXPECTED_OUTPUT_TOKENS` per note (a handful of tags and one sentence). All
 token counts are the ~4 characters/token approximation of :mod:`.prompts`.
 
-With caching, the prefix is assumed written once per parallel stream (``concurrency``
-requests) and read by every other request: a best case for real time, optimistic for
-batches, where cache hits are best effort. Rows without caching are the upper bound.
+Caching rows price the prefix as it would be sent when cached: grown to the model's minimum
+cacheable length when it is shorter (see :mod:`.requests`), so they appear whenever the vault
+has enough to say to fill it. In real time the prefix is assumed written once per parallel
+stream (``concurrency``) and read by every other request. Batches are modelled
+conservatively: cache hits there are best effort, so only
+:data:`~vaultcurator.curation.pricing.BATCH_CACHE_HIT_RATE` of the requests are assumed to
+read the cache and every other one pays a write (2x input). Rows without caching price the
+prefix uncached (within its own taxonomy budget). ``cacheable`` says which the job will do:
+the break-even rule of :func:`~vaultcurator.curation.requests.caching_choice`, for the
+mode the job would run in, which is what ``curate`` applies.
 """
 
 from __future__ import annotations
@@ -20,11 +27,20 @@ from typing import Any
 
 from vaultcurator.config import CurationSettings
 from vaultcurator.curation.cost import cost_usd
-from vaultcurator.curation.pricing import cache_min_tokens, price_for
+from vaultcurator.curation.pricing import (
+    BATCH_CACHE_HIT_RATE,
+    break_even_hit_rate,
+    break_even_requests,
+    cache_min_tokens,
+    expected_cache_writes,
+    price_for,
+)
 from vaultcurator.curation.prompts import CHARS_PER_TOKEN, approx_tokens
 from vaultcurator.curation.requests import (
     SCHEMA_OVERHEAD_TOKENS,
     PromptContext,
+    caching_choice,
+    expected_mode,
     load_body,
     render_note,
 )
@@ -50,15 +66,60 @@ class Estimate:
     model: str
     notes: int
     prefix_tokens: int
-    """Shared prefix per request (system prompt and taxonomy)."""
+    """Shared prefix per request (system prompt and taxonomy), as the job would send it."""
     note_tokens: int
     """Sum over notes of their own input (user turn, schema and framing)."""
     output_tokens: int
     cacheable: bool
+    """Whether the job will cache its prefix (grown to the minimum when needed)."""
     cache_min_tokens: int
     auto_mode: str
     """What ``--mode auto`` would pick for this many notes: sync, realtime or batch."""
     rows: list[ModeEstimate] = field(default_factory=list)
+    plain_prefix_tokens: int = 0
+    """The prefix uncached."""
+    cached_prefix_tokens: int | None = None
+    """The prefix grown to be cacheable; None when the vault cannot fill it."""
+    job_mode: str = "batch"
+    """The mode the job would first run in (what the caching choice is made for)."""
+    break_even_requests: int | None = None
+    """Fewest real-time requests for which caching pays (None: never)."""
+    break_even_hit_rate: float | None = None
+    """Share of batch cache hits above which caching pays (None: never)."""
+    batch_hit_rate: float = BATCH_CACHE_HIT_RATE
+    """The share of batch hits the cached batch row assumes."""
+
+    @property
+    def caching_note(self) -> str:
+        """One sentence on the caching choice and why, for people."""
+        if self.cached_prefix_tokens is None:
+            return (
+                f"No caching: the prefix ({self.plain_prefix_tokens:,} tokens) is under the "
+                f"{self.cache_min_tokens:,}-token minimum of {self.model} and the vault has "
+                "too little taxonomy to fill it."
+            )
+        grown = self.cached_prefix_tokens > self.plain_prefix_tokens
+        how = (
+            f"grown from {self.plain_prefix_tokens:,} to {self.cached_prefix_tokens:,} tokens "
+            f"(minimum {self.cache_min_tokens:,})"
+            if grown
+            else f"{self.cached_prefix_tokens:,} tokens"
+        )
+        if self.job_mode == "batch":
+            rule = (
+                f"in a batch it pays above {self.break_even_hit_rate:.0%} cache hits; "
+                f"{self.batch_hit_rate:.0%} assumed"
+                if self.break_even_hit_rate is not None
+                else "in a batch it never pays"
+            )
+        else:
+            rule = (
+                f"in {self.job_mode} it pays from {self.break_even_requests:,} requests"
+                if self.break_even_requests is not None
+                else f"in {self.job_mode} it never pays"
+            )
+        verdict = "The shared prefix will be cached" if self.cacheable else "No caching"
+        return f"{verdict}: prefix {how}; {rule}."
 
     @property
     def input_tokens(self) -> int:
@@ -78,6 +139,13 @@ class Estimate:
             "output_tokens": self.output_tokens,
             "cacheable": self.cacheable,
             "cache_min_tokens": self.cache_min_tokens,
+            "plain_prefix_tokens": self.plain_prefix_tokens,
+            "cached_prefix_tokens": self.cached_prefix_tokens,
+            "job_mode": self.job_mode,
+            "break_even_requests": self.break_even_requests,
+            "break_even_hit_rate": self.break_even_hit_rate,
+            "batch_hit_rate": self.batch_hit_rate,
+            "caching_note": self.caching_note,
             "auto_mode": self.auto_mode,
             "modes": [
                 {
@@ -119,11 +187,17 @@ def estimate(
     settings: CurationSettings,
     *,
     vault_root: Path | None = None,
+    expected_requests: int | None = None,
 ) -> Estimate:
-    """Tokens and cost per mode for curating ``notes`` (``vault_root`` lets bodies be read)."""
+    """Tokens and cost per mode for curating ``notes`` (``vault_root`` lets bodies be read).
+
+    The caching choice is made for ``expected_requests`` (default: one per note), the same
+    way :meth:`PromptContext.build` makes it for a job.
+    """
     model = settings.model
     price_for(model)  # an unknown model fails here, before any arithmetic
     count = len(notes)
+    requests = count if expected_requests is None else expected_requests
     note_tokens = sum(
         _note_tokens(n, context, settings, vault_root)
         + SCHEMA_OVERHEAD_TOKENS
@@ -131,28 +205,38 @@ def estimate(
         for n in notes
     )
     output = EXPECTED_OUTPUT_TOKENS * count
+    plain_prefix = context.plain_prefix_tokens or context.prefix_tokens
+    cached_prefix = context.cached_prefix_tokens
+    will_cache = caching_choice(plain_prefix, cached_prefix, requests, settings)
     result = Estimate(
         model=model,
         notes=count,
-        prefix_tokens=context.prefix_tokens,
+        prefix_tokens=cached_prefix if will_cache and cached_prefix else plain_prefix,
         note_tokens=note_tokens,
         output_tokens=output,
-        cacheable=context.cacheable,
+        cacheable=will_cache,
         cache_min_tokens=cache_min_tokens(model),
         auto_mode=auto_mode_for(count, settings),
+        plain_prefix_tokens=plain_prefix,
+        cached_prefix_tokens=cached_prefix,
+        job_mode=expected_mode(requests, settings),
     )
-    plain = Usage(input_tokens=result.input_tokens, output_tokens=output)
-    writes = min(count, max(1, settings.concurrency))
-    cached = Usage(
-        input_tokens=note_tokens,
-        cache_creation_input_tokens=context.prefix_tokens * writes,
-        cache_read_input_tokens=context.prefix_tokens * (count - writes),
-        output_tokens=output,
-    )
+    if cached_prefix is not None:
+        result.break_even_requests = break_even_requests(
+            model, plain_prefix, cached_prefix, parallel=settings.concurrency
+        )
+        result.break_even_hit_rate = break_even_hit_rate(model, plain_prefix, cached_prefix)
+    plain = Usage(input_tokens=plain_prefix * count + note_tokens, output_tokens=output)
     for mode, batch in (("standard", False), ("batch", True)):
         result.rows.append(ModeEstimate(mode, False, plain, cost_usd(plain, model, batch=batch)))
-        if context.cacheable and count:
-            result.rows.append(
-                ModeEstimate(mode, True, cached, cost_usd(cached, model, batch=batch))
-            )
+        if cached_prefix is None or not count:
+            continue
+        writes = expected_cache_writes(count, batch=batch, parallel=settings.concurrency)
+        cached = Usage(
+            input_tokens=note_tokens,
+            cache_creation_input_tokens=cached_prefix * writes,
+            cache_read_input_tokens=cached_prefix * (count - writes),
+            output_tokens=output,
+        )
+        result.rows.append(ModeEstimate(mode, True, cached, cost_usd(cached, model, batch=batch)))
     return result

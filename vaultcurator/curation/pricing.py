@@ -8,10 +8,17 @@ A model id is matched by the longest table key that prefixes it, so dated ids
 (``claude-haiku-4-5-20251001``) find their alias. An id that is not in the table but names a
 known family at a newer version (``claude-opus-4-9``) gets the newest listed price of that
 family; anything else raises :class:`UnknownModelError` rather than guess a price.
+
+Whether caching a shared prefix pays (:func:`caching_pays`) depends on how many requests share
+it and how they are sent. In real time, each of the ``parallel`` streams may write the cache
+before the first write is visible, every later request reads it. In a batch, hits are best
+effort (Anthropic reports 30-98% depending on traffic): we assume :data:`BATCH_CACHE_HIT_RATE`
+and that every miss pays a write, which is far below the near-100% a single write would give.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -23,6 +30,9 @@ CACHE_READ_MULTIPLIER = 0.1
 BATCH_DISCOUNT = 0.5
 DEFAULT_CACHE_MIN_TOKENS = 4096
 """Minimum cacheable prefix assumed for a model not in the table (the largest known one)."""
+BATCH_CACHE_HIT_RATE = 0.8
+"""Share of batch requests assumed to read the cache; the rest write it (conservative: one
+job's requests share one prefix, the favourable pattern, yet hits are only best effort)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +121,92 @@ def cache_min_tokens(model: str) -> int:
     """Minimum cacheable prefix for ``model``; never raises (unknown -> the largest, 4096)."""
     found = _exact(model) or _newest_of_family(model)
     return found.cache_min_tokens if found else DEFAULT_CACHE_MIN_TOKENS
+
+
+def expected_cache_writes(requests: int, *, batch: bool, parallel: int = 1) -> int:
+    """How many of ``requests`` sharing one cached prefix are expected to write it."""
+    if requests <= 0:
+        return 0
+    if batch:
+        return min(requests, max(1, math.ceil(requests * (1 - BATCH_CACHE_HIT_RATE))))
+    return min(requests, max(1, parallel))
+
+
+def prefix_cost_usd(
+    model: str,
+    tokens: int,
+    requests: int,
+    *,
+    cached: bool,
+    batch: bool,
+    parallel: int = 1,
+    ttl: str = "1h",
+) -> float:
+    """What the shared prefix of ``tokens`` costs over ``requests``, cached (1 h) or not."""
+    price = price_for(model)
+    if cached:
+        writes = expected_cache_writes(requests, batch=batch, parallel=parallel)
+        per_mtok = (
+            writes * price.cache_write_per_mtok(ttl)
+            + (requests - writes) * price.cache_read_per_mtok
+        )
+    else:
+        per_mtok = requests * price.input_per_mtok
+    return tokens * per_mtok / 1_000_000 * (BATCH_DISCOUNT if batch else 1.0)
+
+
+def caching_pays(
+    model: str,
+    plain_tokens: int,
+    cached_tokens: int,
+    requests: int,
+    *,
+    batch: bool,
+    parallel: int = 1,
+) -> bool:
+    """Whether a prefix of ``cached_tokens`` marked for caching costs less than sending the
+    ``plain_tokens`` prefix uncached to every one of ``requests`` (the break-even rule)."""
+    if requests <= 0:
+        return False
+    cached = prefix_cost_usd(
+        model, cached_tokens, requests, cached=True, batch=batch, parallel=parallel
+    )
+    plain = prefix_cost_usd(model, plain_tokens, requests, cached=False, batch=batch)
+    return cached < plain
+
+
+def break_even_requests(
+    model: str, plain_tokens: int, cached_tokens: int, *, parallel: int = 1
+) -> int | None:
+    """Fewest real-time requests for which caching pays; None when it never does.
+
+    Cached: ``C (w*W + (N-w)*R)`` with ``w`` writes, W and R the write and read prices;
+    plain: ``P N I``. Solved for N, then checked (integer rounding).
+    """
+    price = price_for(model)
+    write = price.cache_write_per_mtok()
+    read = price.cache_read_per_mtok
+    margin = plain_tokens * price.input_per_mtok - cached_tokens * read
+    if margin <= 0:
+        return None
+    writes = max(1, parallel)
+    n = max(writes + 1, math.floor(writes * cached_tokens * (write - read) / margin) + 1)
+    while not caching_pays(model, plain_tokens, cached_tokens, n, batch=False, parallel=parallel):
+        n += 1  # pragma: no cover - only when floating point rounds against us
+    while n > 1 and caching_pays(
+        model, plain_tokens, cached_tokens, n - 1, batch=False, parallel=parallel
+    ):
+        n -= 1
+    return n
+
+
+def break_even_hit_rate(model: str, plain_tokens: int, cached_tokens: int) -> float | None:
+    """Share of cache hits above which caching pays in a batch; None when it never does."""
+    price = price_for(model)
+    write = price.cache_write_per_mtok()
+    read = price.cache_read_per_mtok
+    # C (h R + (1-h) W) = P I  ->  h = (W - P I / C) / (W - R)
+    if cached_tokens <= 0:
+        return None
+    rate = (write - plain_tokens * price.input_per_mtok / cached_tokens) / (write - read)
+    return None if rate >= 1 else max(0.0, rate)

@@ -8,6 +8,15 @@ the content only ever appears inside the user turn, as data.
 The shared prefix (system prompt with the taxonomy) is built once per job in
 :class:`PromptContext` and the same objects are referenced by every request, so 100,000
 requests do not hold 100,000 copies of it in memory.
+
+Caching the prefix is a deliberate choice per job: a prefix shorter than the model's minimum
+cacheable length (4,096 tokens on Haiku 4.5) is never cached, so for a job with enough
+requests (``expected_requests``) the prefix is grown to :data:`CACHE_TARGET_FACTOR` times that
+minimum with more of the vault's own taxonomy and marked ``cache_control`` (1 h TTL), but only
+when the pricing table says it pays (:func:`~vaultcurator.curation.pricing.caching_pays`,
+for the mode the job would run in). The margin covers the ~4 characters/token approximation.
+The prefix depends only on the inventory, the settings and ``expected_requests``, so it is
+byte-identical for every request of a job and again when the job is resumed.
 """
 
 from __future__ import annotations
@@ -25,16 +34,21 @@ from typing import Any
 
 from vaultcurator.config import CurationSettings
 from vaultcurator.curation.answers import ANSWER_SCHEMA, KnownTags
-from vaultcurator.curation.pricing import cache_min_tokens
+from vaultcurator.curation.pricing import cache_min_tokens, caching_pays, price_for
 from vaultcurator.curation.prompts import (
+    CHARS_PER_TOKEN,
     SYSTEM_TEMPLATE,
     USER_TEMPLATE,
     approx_tokens,
     load_template,
+    render_cache_extension,
     render_system,
     render_user,
+    tag_tree_lines,
 )
 from vaultcurator.curation.types import CurationRequest
+from vaultcurator.engines.routing import route
+from vaultcurator.errors import ConfigError
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.vault.model import Inventory, Note, sha256_hex
 from vaultcurator.vault.taxonomy import tag_counts
@@ -48,6 +62,8 @@ BATCH_MAX_BYTES = 256_000_000
 BATCH_SAFE_BYTES = 230_000_000
 """What :func:`chunk_requests` callers should aim under: the limit with a 10% margin."""
 CACHE_TTL = "1h"
+CACHE_TARGET_FACTOR = 1.1
+"""A grown prefix aims this far over the model's minimum: token counts are approximate."""
 SCHEMA_OVERHEAD_TOKENS = 50 + approx_tokens(json.dumps(ANSWER_SCHEMA))
 """Rough tokens the API adds to the prompt to enforce the output schema."""
 
@@ -80,6 +96,77 @@ def custom_id_for(index: int, path: str) -> str:
     return prefix + (slug or "note"[:room])
 
 
+def expected_mode(requests: int, settings: CurationSettings) -> str:
+    """The mode ``requests`` notes would first run in (``auto`` routes by count)."""
+    if settings.engine == "local" or settings.mode == "local":
+        return "local"
+    try:
+        return route(requests, settings.mode, settings.realtime_max)
+    except ValueError:
+        return "batch"  # an invalid mode is refused later; price it the cautious way
+
+
+def caching_choice(
+    plain_tokens: int,
+    cached_tokens: int | None,
+    requests: int,
+    settings: CurationSettings,
+) -> bool:
+    """Whether a job of ``requests`` should send the cacheable prefix (see module doc)."""
+    mode = expected_mode(requests, settings)
+    if cached_tokens is None or mode == "local":
+        return False
+    try:
+        price_for(settings.model)
+    except ConfigError:
+        return False  # no price, no break-even: leave the prefix as it is
+    parallel = settings.concurrency if mode == "realtime" else 1
+    return caching_pays(
+        settings.model,
+        plain_tokens,
+        cached_tokens,
+        requests,
+        batch=mode == "batch",
+        parallel=parallel,
+    )
+
+
+def _note_tags(note: Note) -> list[str]:
+    seen: dict[str, str] = {}
+    for tag in (*note.tags, *note.inline_tags):
+        seen.setdefault(tag.lower(), tag)
+    return list(seen.values())
+
+
+def _cacheable_text(
+    template: string.Template,
+    counts: list[tuple[str, int]],
+    notes: list[Note],
+    settings: CurationSettings,
+    plain_text: str,
+) -> tuple[str, int] | None:
+    """The system prompt grown just past the cache minimum, and the tags it lists.
+
+    The room up to the target goes half to the tag tree (the shape of the whole taxonomy,
+    even of tags too rare to list), the rest to listing more tags; tag pairs and tagged
+    notes fill what is left. None when the vault has too little to reach the target.
+    """
+    minimum = cache_min_tokens(settings.model)
+    if approx_tokens(plain_text) >= minimum:
+        return plain_text, -1
+    target_chars = int(minimum * CACHE_TARGET_FACTOR) * CHARS_PER_TOKEN
+    room = target_chars - len(plain_text)
+    tree_chars = sum(len(line) + 1 for line in tag_tree_lines(counts))
+    more_tags = (room - min(tree_chars, room // 2)) // CHARS_PER_TOKEN
+    text, shown = render_system(template, counts, settings.taxonomy_token_budget + more_tags)
+    extension = render_cache_extension(
+        counts, [(n.path, _note_tags(n)) for n in notes], target_chars - len(text) - 1
+    )
+    if extension is None:
+        return None
+    return f"{text}\n{extension}\n", shown
+
+
 @dataclass(frozen=True, slots=True)
 class PromptContext:
     """What every request of one job shares: the rendered system prompt and the taxonomy."""
@@ -87,31 +174,53 @@ class PromptContext:
     model: str
     system_text: str
     system: list[dict[str, Any]]
-    """The ``system`` parameter: one text block, with ``cache_control`` when cacheable."""
+    """The ``system`` parameter: one text block, with ``cache_control`` when cached."""
     user_template: string.Template
     tag_counts: list[tuple[str, int]]
     """Every tag of the vault with its count, most used first."""
     taxonomy_shown: int
-    """How many of them fit the taxonomy budget and are listed in the system prompt."""
+    """How many of them are listed in the system prompt's taxonomy."""
     known_tags: KnownTags
     prefix_tokens: int
-    """Approximate tokens of the shared prefix (system prompt)."""
+    """Approximate tokens of the shared prefix (system prompt) as sent."""
     cacheable: bool
-    """Whether the prefix reaches the model's minimum cacheable length (so it is marked)."""
+    """Whether the prefix is marked for caching (it then reaches the model's minimum)."""
+    plain_prefix_tokens: int = 0
+    """Tokens of the prefix when not cached (taxonomy within its own budget)."""
+    cached_prefix_tokens: int | None = None
+    """Tokens of the prefix grown to be cacheable; None when the vault cannot fill it."""
+    expected_requests: int | None = None
+    """The request count the choice was made for (None: only a naturally long prefix)."""
 
     @classmethod
     def build(
-        cls, inventory: Inventory, settings: CurationSettings, vault_root: Path | None = None
+        cls,
+        inventory: Inventory,
+        settings: CurationSettings,
+        vault_root: Path | None = None,
+        expected_requests: int | None = None,
     ) -> PromptContext:
-        """Render the shared prefix once for a job (``vault_root`` enables user templates)."""
+        """Render the shared prefix once for a job (``vault_root`` enables user templates).
+
+        With ``expected_requests``, the prefix is grown and cached when that many requests
+        make caching pay; without it, it is cached only if it is long enough as it is.
+        """
         counts = tag_counts(inventory.valid)
-        system_text, shown = render_system(
-            load_template(SYSTEM_TEMPLATE, vault_root), counts, settings.taxonomy_token_budget
-        )
-        prefix_tokens = approx_tokens(system_text)
-        cacheable = prefix_tokens >= cache_min_tokens(settings.model)
+        template = load_template(SYSTEM_TEMPLATE, vault_root)
+        plain_text, plain_shown = render_system(template, counts, settings.taxonomy_token_budget)
+        plain_tokens = approx_tokens(plain_text)
+        grown = _cacheable_text(template, counts, list(inventory.valid), settings, plain_text)
+        cached_tokens = None if grown is None else approx_tokens(grown[0])
+        if expected_requests is None:
+            cache = grown is not None and grown[0] is plain_text
+        else:
+            cache = caching_choice(plain_tokens, cached_tokens, expected_requests, settings)
+        system_text, shown = plain_text, plain_shown
+        if cache and grown is not None:
+            system_text = grown[0]
+            shown = plain_shown if grown[1] < 0 else grown[1]
         block: dict[str, Any] = {"type": "text", "text": system_text}
-        if cacheable:
+        if cache:
             block["cache_control"] = {"type": "ephemeral", "ttl": CACHE_TTL}
         return cls(
             model=settings.model,
@@ -121,8 +230,11 @@ class PromptContext:
             tag_counts=counts,
             taxonomy_shown=shown,
             known_tags=KnownTags(tag for tag, _ in counts),
-            prefix_tokens=prefix_tokens,
-            cacheable=cacheable,
+            prefix_tokens=approx_tokens(system_text),
+            cacheable=cache,
+            plain_prefix_tokens=plain_tokens,
+            cached_prefix_tokens=cached_tokens,
+            expected_requests=expected_requests,
         )
 
 

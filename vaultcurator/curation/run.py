@@ -171,7 +171,16 @@ class JobRunner:
             max_tokens=int(self.opts.get("max_tokens", ws.settings.curation.max_tokens)),
         )
         self.by_path = inventory.by_path()
-        self.context = PromptContext.build(inventory, self.settings, ws.root)
+        # The job's own request count and mode: the prefix (and whether it is grown to be
+        # cached) stays the same when the job is resumed.
+        requests = sum(jobs.status_counts(ws.store, job.id).values())
+        mode = str(self.opts.get("mode", self.settings.mode))
+        self.context = PromptContext.build(
+            inventory,
+            dataclasses.replace(self.settings, mode=mode),
+            ws.root,
+            expected_requests=requests,
+        )
         engine_name = "local" if job.engine == "local" else "anthropic"
         model = job.model if job.engine != "local" else None
         self.ledger = JobLedger(ws.store, job, engine_name, model)
@@ -555,7 +564,9 @@ def dry_run(
     ws: Workspace, inventory: Inventory, selection: Selection, settings: CurationSettings
 ) -> DryRun:
     """Build every request (nothing is sent) and measure the batches they would form."""
-    context = PromptContext.build(inventory, settings, ws.root)
+    context = PromptContext.build(
+        inventory, settings, ws.root, expected_requests=len(selection.notes)
+    )
     skipped: list[tuple[str, str]] = []
     sample: list[tuple[str, str]] = []
     count = 0
