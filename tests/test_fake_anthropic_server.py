@@ -10,6 +10,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ from tests.fakes import (
     FakeAPIError,
     Reply,
     ResultFault,
+    default_responder,
     parse_results_jsonl,
     request_marker,
 )
@@ -210,14 +212,24 @@ def test_unknown_model_and_bad_params(fake: FakeAnthropic) -> None:
         sdk.messages.create(model=MODEL, max_tokens=10, messages=[])
 
 
-def test_429_retry_after_is_honoured(fake: FakeAnthropic) -> None:
+def test_429_retry_after_is_honoured(fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK waits exactly what the fake's retry-after says (its own backoff is ~0.5 s)."""
+    waits: list[float] = []
+    real_sleep = time.sleep
+
+    def recording_sleep(seconds: float) -> None:
+        if threading.current_thread() is threading.main_thread():
+            waits.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", recording_sleep)
     fake.faults.fail_next("messages", status=429, times=2, retry_after=0.05)
-    start = time.monotonic()
     message = client(fake, max_retries=2).messages.create(
         model=MODEL, max_tokens=10, messages=user("hi")
     )
+    monkeypatch.undo()
     assert message.content
-    assert time.monotonic() - start >= 0.1  # waited as told, twice
+    assert waits == [pytest.approx(0.05), pytest.approx(0.05)]  # waited as told, twice
     calls = fake.requests_to("messages")
     assert [c.status for c in calls] == [429, 429, 200]
     assert [c.header("x-stainless-retry-count") for c in calls] == ["0", "1", "2"]
@@ -279,13 +291,20 @@ def test_prompt_cache_creation_then_read(fake: FakeAnthropic) -> None:
 async def test_concurrent_async_clients(fake: FakeAnthropic) -> None:
     sdk = anthropic.AsyncAnthropic(base_url=fake.base_url, api_key=TEST_API_KEY, max_retries=0)
     await sdk.messages.create(**note_params("MARKER-warmup"))  # SDK builds its models lazily
-    fake.faults.delay_next("messages", 0.2, times=8)
     markers = [f"MARKER-n{i}" for i in range(8)]
-    start = time.monotonic()
+    # Each answer waits until all eight requests are inside the server at once: a server
+    # that served them one by one would break the barrier (timeout) and answer api_error.
+    all_in = threading.Barrier(len(markers), timeout=20)
+
+    def together(params: dict[str, Any]) -> Any:
+        all_in.wait()
+        return default_responder(params)
+
+    fake.responder = together
     messages = await asyncio.gather(
         *(sdk.messages.create(**note_params(marker)) for marker in markers)
     )
-    assert time.monotonic() - start < 1.2  # served in parallel, not 8 x 0.2 s
+    assert fake.server_errors == []
     for marker, message in zip(markers, messages, strict=True):
         assert marker in json.loads(text_of(message))["description"]
     await sdk.close()
@@ -418,12 +437,14 @@ def test_results_before_end_are_rejected(fake: FakeAnthropic) -> None:
 
 def test_time_driven_batch(fake: FakeAnthropic) -> None:
     fake.batches_polls_to_end = None
-    fake.batches_seconds_to_end = 0.2
+    fake.batches_seconds_to_end = 1.0  # wide enough that the first poll always comes before
     sdk = client(fake)
     batch = sdk.messages.batches.create(requests=[request("a")])
     assert sdk.messages.batches.retrieve(batch.id).processing_status == "in_progress"
-    time.sleep(0.25)
-    assert sdk.messages.batches.retrieve(batch.id).processing_status == "ended"
+    deadline = time.monotonic() + 20  # generous: only the end matters, not when it came
+    while (status := sdk.messages.batches.retrieve(batch.id).processing_status) != "ended":
+        assert status == "in_progress" and time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 def test_cancel_marks_unfinished_requests_canceled(fake: FakeAnthropic) -> None:

@@ -29,12 +29,19 @@ def test_realtime_bounded_concurrency_and_429_retry_after(
     lock = threading.Lock()
     in_flight = 0
     peak = 0
+    overlapped = threading.Event()
 
     def slow(params: dict[str, Any]) -> Any:
         nonlocal in_flight, peak
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
+            if in_flight >= 2:
+                overlapped.set()
+        # Answers are held until two requests overlap (a serial client never gets there, and
+        # then peak stays 1), and a little longer so that an unbounded client shows its excess.
+        overlapped.wait(timeout=10)
+        overlapped.set()  # a serial client pays the wait once, not per request
         time.sleep(0.05)
         with lock:
             in_flight -= 1

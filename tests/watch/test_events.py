@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import queue
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from vaultcurator.watch.events import ChangeSet, Debouncer, relative_note_path
 from vaultcurator.watch.observer import VaultWatcher
@@ -22,14 +25,19 @@ def _next_batch(batches: queue.Queue[ChangeSet], timeout: float = 10.0) -> Chang
     return batches.get(timeout=timeout)
 
 
-def _drain(batches: queue.Queue[ChangeSet], wait: float = 1.0) -> ChangeSet:
+def _merge_until(
+    batches: queue.Queue[ChangeSet], done: Callable[[ChangeSet], bool], timeout: float = 20.0
+) -> ChangeSet:
+    """Merge batches until ``done`` holds; the timeout is generous, only a failure waits it out."""
     merged = ChangeSet()
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout
+    while not done(merged):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"no matching changes within {timeout}s; got {merged}"
         try:
-            merged.merge(batches.get(timeout=max(0.0, deadline - time.monotonic())))
+            merged.merge(batches.get(timeout=min(remaining, 0.5)))
         except queue.Empty:
-            break
+            continue
     return merged
 
 
@@ -49,11 +57,11 @@ def test_burst_of_writes_is_one_batch(tmp_path: Path) -> None:
         note = tmp_path / "Burst.md"
         for i in range(20):
             note.write_text(f"---\ntags: [a]\n---\nedit {i}\n", encoding="utf-8")
-            time.sleep(0.01)
         batch = _next_batch(batches)
         assert batch.changed == {"Burst.md"}
         assert not batch.deleted
-        assert batches.empty()
+        with pytest.raises(queue.Empty):  # no second batch trailing the burst
+            batches.get(timeout=3 * DELAY)
 
 
 def test_atomic_save_via_rename_counts_as_change(tmp_path: Path) -> None:
@@ -65,7 +73,7 @@ def test_atomic_save_via_rename_counts_as_change(tmp_path: Path) -> None:
         temp = tmp_path / "sub" / ".Saved.md.tmp"
         temp.write_text("new\n", encoding="utf-8")
         os.replace(temp, target)
-        batch = _drain(batches, wait=DELAY + 2.0)
+        batch = _merge_until(batches, lambda b: "sub/Saved 💡.md" in b.changed)
     assert "sub/Saved 💡.md" in batch.changed
     assert not any(p.startswith(".") or "/." in p for p in batch.changed | batch.deleted)
 
@@ -78,11 +86,12 @@ def test_delete_rename_and_ignored_folders(tmp_path: Path) -> None:
     old.write_text("y", encoding="utf-8")
     watcher, batches = _collect(tmp_path)
     with watcher:
-        gone.unlink()
-        old.rename(tmp_path / "New name.md")
+        # Ignored files first: their events are queued before the ones waited for below.
         (tmp_path / ".obsidian" / "workspace.md").write_text("z", encoding="utf-8")
         (tmp_path / "picture.png").write_bytes(b"\x89PNG")
-        batch = _drain(batches, wait=DELAY + 2.0)
+        gone.unlink()
+        old.rename(tmp_path / "New name.md")
+        batch = _merge_until(batches, lambda b: len(b.deleted) >= 2 and bool(b.changed))
     assert batch.deleted == {"Gone.md", "Old name.md"}
     assert batch.changed == {"New name.md"}
     assert not batch.rescan
@@ -94,7 +103,7 @@ def test_folder_rename_asks_for_rescan(tmp_path: Path) -> None:
     watcher, batches = _collect(tmp_path)
     with watcher:
         (tmp_path / "Projects").rename(tmp_path / "Archive")
-        batch = _drain(batches, wait=DELAY + 2.0)
+        batch = _merge_until(batches, lambda b: b.rescan)
     assert batch.rescan
 
 
