@@ -94,7 +94,19 @@ def assert_only_keys_changed(
     old_ext = extents(old_yaml)
     new_ext = extents(new_yaml)
     old_rest = _strip(old_yaml.split("\n"), [old_ext[k] for k in keys if k in old_ext])
-    new_rest = _strip(new_yaml.split("\n"), [new_ext[k] for k in keys])
+    new_lines = new_yaml.split("\n")
+    old_lines = old_yaml.split("\n")
+    new_spans = []
+    for key in keys:  # comment lines a set key carried stay with it, right after its value
+        first, last = new_ext[key]
+        kept = old_lines[old_ext[key][0] : old_ext[key][1] + 1] if key in old_ext else []
+        while last + 1 < len(new_lines) and new_lines[last + 1].lstrip().startswith("#"):
+            if new_lines[last + 1] not in kept:
+                break
+            kept.remove(new_lines[last + 1])
+            last += 1
+        new_spans.append((first, last))
+    new_rest = _strip(new_lines, new_spans)
     assert new_rest == old_rest, "lines outside the set keys changed"
     before = _load(old_yaml)
     after = _load(new_yaml)

@@ -196,8 +196,10 @@ def test_only_the_set_keys_change(old: bytes, changes: dict[str, Any]) -> None:
                 for i, line in enumerate(yaml_lines)
                 if line.startswith(key + ":") or line.startswith(f'"{key}":')
             )
-            assert yaml_lines[start].rstrip() in (f"{key}:", f'"{key}":')
-            items = yaml_lines[start + 1 : start + 1 + len(value)]
+            key_line = yaml_lines[start].split(" #")[0].split("\t#")[0]  # a kept comment
+            assert key_line.rstrip() in (f"{key}:", f'"{key}":')
+            values = [x for x in yaml_lines[start + 1 :] if not x.lstrip().startswith("#")]
+            items = values[: len(value)]
             assert all(line.lstrip().startswith("- ") for line in items)
             if key == "related":
                 assert all(line.lstrip().startswith('- "[[') for line in items)

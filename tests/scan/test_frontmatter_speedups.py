@@ -25,6 +25,8 @@ def reference_split(text: str) -> tuple[bool, int, int, int] | None:
     """Line by line: the first line is '---', the block ends at the next '---' line."""
     lines = re.findall(r"[^\n]*\n|[^\n]+\Z", text)  # '\n' ends a line, nothing else does
     if not lines or not fm._DELIM.fullmatch(lines[0].rstrip("\n").rstrip("\r")):
+        if re.match(r"---[ \t]*\r(?!\n)", text):  # CR-only line endings: refused
+            return None
         return (False, 0, 0, 0)
     if not lines[0].endswith("\n"):
         return None

@@ -47,6 +47,8 @@ class ApplyReport:
     """(path, reason): could not be written (unparseable frontmatter, I/O error)."""
     superseded: list[str] = field(default_factory=list)
     """Paths with a newer selected proposal; the older one was not applied."""
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(path, reason): written, but the write may not be durable yet (see EditOutcome)."""
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,7 @@ class ApplyReport:
             "conflicts": [{"path": p, "reason": r} for p, r in self.conflicts],
             "failed": [{"path": p, "reason": r} for p, r in self.failed],
             "superseded": list(self.superseded),
+            "warnings": [{"path": p, "reason": r} for p, r in self.warnings],
             "ok": self.ok,
         }
 
@@ -191,9 +194,16 @@ def _record_chunk(
     report: ApplyReport,
 ) -> None:
     """Add a chunk's outcomes to the report and store its proposals' states, grouped."""
-    groups: dict[tuple[ProposalState, str | None], list[int]] = {}
+    groups: dict[tuple[ProposalState, str | None, int], list[int]] = {}
     for proposal, outcome in zip(chunk, outcomes, strict=True):
         state, reason = _outcome_state(outcome)
+        written_by = run_id
+        if state == "conflict" and isinstance(outcome.error, ConflictError):
+            earlier = _written_by(store, proposal.id, outcome.error.actual_hash)
+            if earlier is not None:
+                state, reason, written_by = "unchanged", None, earlier
+        if outcome.warning is not None:
+            report.warnings.append((proposal.path, outcome.warning))
         if state == "applied":
             report.applied.append(proposal.path)
         elif state == "unchanged":
@@ -202,9 +212,25 @@ def _record_chunk(
             report.conflicts.append((proposal.path, reason or "changed on disk"))
         else:
             report.failed.append((proposal.path, reason or "failed"))
-        groups.setdefault((_STORED_STATE[state], reason), []).append(proposal.id)
-    for (stored, error), proposal_ids in groups.items():
-        set_state(store, proposal_ids, stored, error=error, apply_run_id=run_id)
+        groups.setdefault((_STORED_STATE[state], reason, written_by), []).append(proposal.id)
+    for (stored, error, by), proposal_ids in groups.items():
+        set_state(store, proposal_ids, stored, error=error, apply_run_id=by)
+
+
+def _written_by(store: Store, proposal_id: int, actual_hash: str | None) -> int | None:
+    """The run that already wrote this proposal, when the note is still exactly as written.
+
+    A process killed between replacing a note and storing its proposal's state leaves the
+    proposal ``approved``; the journal row (written first) tells that it did land.
+    """
+    if actual_hash is None:
+        return None
+    rows = store.query(
+        "SELECT run_id FROM journal WHERE proposal_id = ? AND new_hash = ? "
+        "AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
+        (proposal_id, actual_hash),
+    )
+    return int(rows[0]["run_id"]) if rows else None
 
 
 def recurate_candidates(store: Store) -> list[str]:

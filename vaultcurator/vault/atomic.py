@@ -147,6 +147,7 @@ def _write_temp(target: Path, data: bytes, durable: bool) -> Path:
                 if (original.st_uid, original.st_gid) != (os.getuid(), os.getgid()):
                     with contextlib.suppress(OSError):  # only root may give files away
                         os.fchown(fd, original.st_uid, original.st_gid)
+                _copy_xattrs(target, fd)
             if durable:
                 os.fsync(fd)
         finally:
@@ -156,6 +157,22 @@ def _write_temp(target: Path, data: bytes, durable: bool) -> Path:
             temp.unlink()
         raise
     return temp
+
+
+def _copy_xattrs(source: Path, fd: int) -> None:
+    """Carry the note's extended attributes (ACLs, tags, user data) over to its new inode.
+
+    Best-effort per attribute: some (``security.*``) only a privileged process may set.
+    """
+    if not hasattr(os, "listxattr"):  # pragma: no cover - not Linux
+        return
+    try:
+        names = os.listxattr(source)
+    except OSError:  # file system without extended attributes
+        return
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.setxattr(fd, name, os.getxattr(source, name))
 
 
 @contextlib.contextmanager

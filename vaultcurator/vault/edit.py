@@ -11,9 +11,12 @@ is refused with :class:`NoteParseError` instead of guessed at.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
+import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -304,6 +307,46 @@ def _span_of(
     raise NoteParseError(note, f"cannot tell where property {key!r} ends; not edited")
 
 
+def _stands_for(lines: list[str], key: str, current: Any) -> bool:
+    """Whether ``lines`` alone parse to exactly ``{key: current}``."""
+    try:
+        alone = load_yaml("".join(lines))
+    except ValueError:
+        return False
+    return list(alone) == [key] and _same(alone[key], current)
+
+
+def _comments_of(
+    lines: list[str], start: int, end: int, key: str, current: Any
+) -> tuple[str, list[str]]:
+    """The comments written in a property's lines, which its new value must keep.
+
+    Returns the key line's trailing comment (with the blanks before it) and the whole-line
+    comments inside the value (without newlines). A ``#`` counts as a comment only when the
+    property parses to the same value without it, so a ``#`` inside a quoted or block scalar
+    is left with the value it belongs to. Comments after list items go with their items.
+    """
+    span = lines[start:end]
+    if not any("#" in line for line in span):
+        return "", []
+    key_line = span[0].rstrip("\r\n")
+    ending = span[0][len(key_line) :]
+    key_comment = ""
+    for pos in range(1, len(key_line)):
+        if key_line[pos] != "#" or key_line[pos - 1] not in " \t":
+            continue
+        if _stands_for([key_line[:pos] + ending, *span[1:]], key, current):
+            key_comment = key_line[len(key_line[:pos].rstrip(" \t")) :]
+            break
+    inner = [
+        line.rstrip("\r\n")
+        for index, line in enumerate(span[1:], start=1)
+        if line.lstrip(" \t").startswith("#")
+        and _stands_for(span[:index] + span[index + 1 :], key, current)
+    ]
+    return key_comment, inner
+
+
 def _item_indent(lines: list[str]) -> str:
     for line in lines[1:]:
         stripped = line.lstrip(" ")
@@ -426,6 +469,11 @@ def _edit_block(layout: Layout, before: dict[str, Any], changes: dict[str, Any],
         first, end = _span_of(lines, first, next_key, key, before[key], note)
         newline = _newline_of_line(lines[first], layout.newline)
         new_lines = _render_entry(token, value, _item_indent(lines[first:end]))
+        key_comment, inner_comments = _comments_of(lines, first, end, key, before[key])
+        new_lines[0] += key_comment
+        # A list's comments go before its items (most are headings for them), others after.
+        at = 1 if isinstance(value, list) and value else len(new_lines)
+        new_lines[at:at] = inner_comments
         replacements.append((first, end, [line + newline for line in new_lines]))
     for first, end, replaced in sorted(replacements, reverse=True):
         lines[first:end] = replaced
@@ -444,19 +492,55 @@ def resolve_note_path(vault_root: Path, rel_path: str) -> Path:
     # os.path on strings: pathlib's resolve() costs more than the rest of an edit's checks.
     root = os.path.realpath(vault_root)
     real = os.path.realpath(os.path.join(root, *parts))  # noqa: PTH118
+    if not rel_path.isascii() and not os.path.lexists(real):
+        spelled = _spelled_on_disk(root, parts)
+        if spelled is not None:
+            real = os.path.realpath(spelled)
     if real == root or not real.startswith(root.rstrip(os.sep) + os.sep):
         raise UnsafePathError(f"note path resolves outside the vault: {rel_path!r}")
     return Path(real)
 
 
+def _spelled_on_disk(root: str, parts: list[str]) -> str | None:
+    """The file behind an NFC path whose names the disk spells otherwise (NFD, from a Mac).
+
+    Note paths are NFC (see Note.path); Linux keeps names as written. Each missing name is
+    matched to the one entry of its folder that is equal once normalised; None if not exactly
+    one is.
+    """
+    current = root
+    for part in parts:
+        exact = os.path.join(current, part)  # noqa: PTH118
+        if os.path.lexists(exact):
+            current = exact
+            continue
+        wanted = unicodedata.normalize("NFC", part)
+        try:
+            with os.scandir(current) as entries:
+                names = [e.name for e in entries if unicodedata.normalize("NFC", e.name) == wanted]
+        except OSError:
+            return None
+        if len(names) != 1:
+            return None
+        current = os.path.join(current, names[0])  # noqa: PTH118
+    return current
+
+
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
 def _read(target: Path, rel_path: str, expected_hash: str) -> bytes:
     try:
-        data = target.read_bytes()
+        with target.open("rb") as handle:
+            data = handle.read()
+            mode = os.fstat(handle.fileno()).st_mode
     except FileNotFoundError:
         raise ConflictError(rel_path, expected_hash, None) from None
     actual = sha256_hex(data)
     if actual != expected_hash:
         raise ConflictError(rel_path, expected_hash, actual)
+    if not mode & _WRITE_BITS:  # os.replace would go through; Obsidian could not save it
+        raise PermissionError(errno.EACCES, "note is read-only; not edited", rel_path)
     return data
 
 
@@ -556,6 +640,9 @@ class EditOutcome:
     path: str
     result: EditResult | None = None
     error: VaultCuratorError | OSError | ValueError | None = None
+    warning: str | None = None
+    """Set on a written note whose folder could not be flushed: the write is visible and
+    journaled, but might not survive a power cut."""
 
 
 @dataclass(slots=True)
@@ -699,7 +786,7 @@ def _commit_chunk(
             ]
             entry_ids = list(journal.record_writes(store, run_id, writes))
         failed: list[int] = []
-        folders: set[Path] = set()
+        folders: dict[Path, list[EditOutcome]] = {}
         for (item, staged_file), entry_id in zip(staged, entry_ids, strict=True):
             rel = item.job.outcome.path
             try:
@@ -709,9 +796,13 @@ def _commit_chunk(
                 if entry_id is not None:
                     failed.append(entry_id)
                 continue
-            folders.add(item.target.parent)
+            folders.setdefault(item.target.parent, []).append(item.job.outcome)
             item.job.outcome.result = EditResult(rel, True, item.job.expected_hash, item.new_hash)
         if failed and store is not None:
             journal.discard_writes(store, failed)
-        for folder in folders:
-            atomic.fsync_dir(folder)
+        for folder, outcomes in folders.items():
+            try:
+                atomic.fsync_dir(folder)
+            except OSError as exc:  # the notes are replaced: say so, never lose their outcome
+                for outcome in outcomes:
+                    outcome.warning = f"written, but its folder could not be flushed: {exc}"

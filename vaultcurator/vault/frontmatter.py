@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 BOM = "\ufeff"
 _HANDLER = YAMLHandler()
 _DELIM = re.compile(r"---[ \t]*")
+_CR_ONLY_DELIM = re.compile(r"---[ \t]*\r(?!\n)")
 # An inline tag: '#' not preceded by a word char, '/', '#' or '&'; Obsidian needs a non-digit.
 # Matched only where str.find found a '#' (see inline_tags), hence the look-behind after it.
 _INLINE_TAG = re.compile(r"#(?<![\w/#&]#)([\w/-]*[^\W\d][\w/-]*)")
@@ -99,6 +100,12 @@ def split(text: str, *, bom: bool = False) -> Layout:
     first_end = text.find("\n")
     first_line = text if first_end < 0 else text[:first_end]
     if not _DELIM.fullmatch(first_line.rstrip("\r")):
+        if _CR_ONLY_DELIM.match(first_line):
+            # Editors that treat a lone CR as a line break see a frontmatter block here;
+            # reading it as body (and writing a second block in front of it) would be wrong.
+            raise UnterminatedFrontmatter(
+                "frontmatter uses CR-only (classic Mac) line endings; not supported"
+            )
         return Layout(text=text, bom=bom, newline=newline, has_frontmatter=False)
     if first_end < 0:
         raise UnterminatedFrontmatter("frontmatter opens with '---' but is never closed")
