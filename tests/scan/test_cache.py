@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -86,15 +87,43 @@ def test_each_scan_is_recorded(vault: Path, write: Write, store: Store) -> None:
     assert all(r["finished_at"] is not None for r in rows)
 
 
-def test_damaged_cache_is_read_again_not_fatal(vault: Path, write: Write, store: Store) -> None:
+@pytest.mark.parametrize(
+    ("column", "damage"),
+    [("frontmatter_json", "{oops"), ("frontmatter_json", "[1]"), ("tags_json", '{"a": 1}')],
+)
+def test_damaged_cache_row_is_read_from_the_file_not_fatal(
+    vault: Path, write: Write, store: Store, column: str, damage: str
+) -> None:
+    """Cached JSON is decoded on first use; a row that does not decode to the right type
+    (a damaged store) makes the note read its fields from the file instead."""
     make_vault(write)
-    scan(vault, store)
-    store.execute("UPDATE scan_cache SET frontmatter_json = '{oops' WHERE path = 'a.md'")
+    cold = scan(vault, store)
+    store.execute(f"UPDATE scan_cache SET {column} = ? WHERE path = 'a.md'", (damage,))
     again = scan(vault, store)
-    assert again.files_read == 3
-    assert again.notes[0].tags == ["x", "Y"]
-    row = store.query("SELECT frontmatter_json FROM scan_cache WHERE path = 'a.md'")[0]
-    assert json.loads(row[0])["description"] == "A"
+    assert again.files_read == 0
+    note = again.notes[0]
+    assert note.frontmatter["description"] == "A"
+    assert (note.tags, note.inline_tags) == (["x", "Y"], ["inline"])
+    cold.notes[0].body = None
+    assert note == cold.notes[0]
+
+
+def test_cached_fields_decode_on_first_use_and_behave_like_attributes(
+    vault: Path, write: Write, store: Store
+) -> None:
+    make_vault(write)
+    cold = scan(vault, store)
+    warm = scan(vault, store)
+    note = warm.notes[0]
+    note.tags = ["set", "before", "decoding"]  # assigning first: never overwritten later
+    assert note.frontmatter["tags"] == ["x", "Y"]
+    assert note.tags == ["set", "before", "decoding"]
+    assert note.frontmatter is note.frontmatter  # decoded once, then a plain attribute
+    copy = dataclasses.replace(warm.notes[1], index=7)
+    assert (copy.index, copy.frontmatter, copy.tags) == (7, {}, [])
+    assert pickle.loads(pickle.dumps(warm.notes[2])).error == cold.notes[2].error
+    with pytest.raises(AttributeError):
+        getattr(note, "no_such_field")  # noqa: B009 - an unknown name still raises
 
 
 def test_raising_the_size_limit_rereads_too_large_notes(
@@ -135,3 +164,38 @@ def test_a_different_parser_rebuilds_the_cache(
     paths = [r[0] for r in store.query("SELECT path FROM scan_cache ORDER BY path")]
     assert paths == ["a.md", "b/c.md", "broken.md"]
     assert scan(vault, store).files_read == 0
+
+
+def test_cached_file_deleted_during_a_rescan_leaves_the_cache(
+    vault: Path, write: Write, store: Store
+) -> None:
+    from vaultcurator.config import ScanSettings
+    from vaultcurator.vault.scan import scan_vault
+
+    for name in ("a.md", "b.md", "c.md"):
+        write(name, name)
+    scan(vault, store)
+    doomed = write("b.md", "changed, so read again")
+
+    def progress(done: int, total: int) -> None:
+        if doomed.exists():
+            doomed.unlink()  # listed already, gone before it is read
+
+    inventory = scan_vault(vault, ScanSettings(), store, progress=progress)
+    assert [(n.index, n.path) for n in inventory.notes] == [(0, "a.md"), (1, "c.md")]
+    cached = [r[0] for r in store.query("SELECT path FROM scan_cache ORDER BY path")]
+    assert cached == ["a.md", "c.md"]
+    assert scan(vault, store).files_read == 0
+
+
+def test_first_use_decodes_the_whole_scan_once(vault: Path, write: Write, store: Store) -> None:
+    """One bulk decode for every cached note of the scan; notes read again stay cached."""
+    make_vault(write)
+    scan(vault, store)
+    write("b/c.md", "---\ntags: [fresh]\n---\n")  # read again: plain fields from the start
+    warm = scan(vault, store)
+    a, c, broken = warm.notes
+    assert c.tags == ["fresh"] and a._pending is not None and broken._pending is not None
+    assert a.inline_tags == ["inline"]
+    assert a._pending is None and broken._pending is None
+    assert (broken.frontmatter, broken.tags) == ({}, [])

@@ -117,6 +117,18 @@ def test_file_names_are_nfc_and_sorted_by_code_point(vault: Path, write: Write) 
     assert unicodedata.is_normalized("NFC", paths[1])
 
 
+def test_nfc_twins_keep_one_note_whatever_the_listing_order(vault: Path, write: Write) -> None:
+    """Two spellings of one name (possible on Linux): one note, read from the spelling that
+    sorts first, so every scan picks the same file."""
+    nfc, nfd = "Café.md", unicodedata.normalize("NFD", "Café.md")
+    write(nfd, "decomposed")
+    write(nfc, "composed")
+    (note,) = scan(vault).notes
+    assert note.path == nfc
+    first = min(nfc, nfd)
+    assert note.size == len((vault / first).read_bytes())
+
+
 def test_nested_folders(vault: Path, write: Write) -> None:
     write("a/b/c/d.md", "x")
     write("a/z.md", "x")
@@ -227,3 +239,21 @@ def test_hostile_yaml_is_refused_quickly(
 def test_aliases_within_limits_are_fine(vault: Path, write: Write) -> None:
     write("a.md", "---\nbase: &b [x, y]\ntags: *b\n---\n")
     assert only(vault).tags == ["x", "y"]
+
+
+@pytest.mark.parametrize("new", ["a longer body than before\n", "x", "same"])
+def test_a_file_changed_since_the_listing_is_read_as_it_is_now(
+    vault: Path, write: Write, new: str
+) -> None:
+    """The listing's stat stands in for a stat before reading: a change since then (grown,
+    shrunk, or same size with a new mtime) is still read whole and described by a fresh stat."""
+    from vaultcurator.vault.scan import _read_file
+
+    path = write("a.md", "same")
+    listed = path.stat()
+    path.write_text(new)
+    os.utime(path, ns=(listed.st_atime_ns, listed.st_mtime_ns + 1_000_000))
+    read = _read_file(str(path), 1000, listed)
+    assert read.data == new.encode()
+    assert read.stable and read.st is not None
+    assert (read.st.st_size, read.st.st_mtime_ns) == (len(new), listed.st_mtime_ns + 1_000_000)

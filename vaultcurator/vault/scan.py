@@ -6,7 +6,8 @@ relative POSIX path, NFC-normalised, plain code-point sort: the global index eve
 stage relies on.
 
 With a store, a file whose ``mtime_ns`` and ``size`` match the scan cache is not read at all
-(its note comes back with ``body=None``). Bad content never raises: the note is returned with
+(its note comes back with ``body=None``, and decodes its cached frontmatter and tags on first
+use: see :meth:`Note.from_cache`). Bad content never raises: the note is returned with
 ``status="invalid"`` and a reason. Files that vanish during the scan are dropped; symlinks
 are followed only while they stay inside the vault, and each real file is listed once.
 
@@ -14,8 +15,9 @@ Frontmatter values are JSON-shaped on every path (dates as ISO strings), so a no
 the same whether it was just read or came from the cache.
 
 Speed matters here (vaults of 10,000+ notes are rescanned on every command): files are
-listed with ``os.scandir`` and read with plain ``os`` calls, cached rows are decoded in one
-``json.loads``, and the cache is written in one transaction. (Helper threads for reading
+listed with ``os.scandir`` and read with plain ``os`` calls, cached rows are not decoded
+until used (:class:`~vaultcurator.vault.model.CachedBatch`), and the cache is written in one
+transaction (nothing but the ``scans`` row when nothing changed). (Helper threads for reading
 and hashing were tried: the GIL hand-offs made scans slower, not faster.)
 """
 
@@ -31,6 +33,8 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +42,11 @@ import yaml
 
 from vaultcurator.config import ScanSettings
 from vaultcurator.store.db import Store
-from vaultcurator.store.scan_cache import CachedEntry, CacheRow, load_cache, save_scan, unpack
+from vaultcurator.store.scan_cache import CachedEntry, CacheRow, load_cache, save_scan
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.vault import yaml_fast
 from vaultcurator.vault.ignore import IgnoreRules
-from vaultcurator.vault.model import Inventory, Note
+from vaultcurator.vault.model import CachedBatch, CachedFields, Inventory, Note
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called now and then during a scan, and once at the end."""
@@ -86,6 +90,7 @@ PARSER = _parser_fingerprint()
 
 _Candidate = tuple[str, str, os.stat_result]
 """(relative POSIX path in NFC, path to open as the file system spells it, stat)."""
+_BY_REL = itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -134,39 +139,47 @@ def _scan(
     total = len(candidates)
     max_bytes = settings.max_note_bytes
     slots: list[Note | None] = [None] * total
-    misses = _fill_from_cache(candidates, cache, max_bytes, slots)
+    batch = CachedBatch(partial(_fields_from_file, max_bytes))
+    misses, listed_cached = _fill_from_cache(candidates, cache, max_bytes, batch, slots)
     if progress is not None:
         progress(total - len(misses), total)
     upserts: list[CacheRow] = []
+    gone: list[str] = []
     files_read = 0
     for done, position in enumerate(misses, 1):
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(total - len(misses) + done, total)
-        rel, os_path, _ = candidates[position]
-        read = _read_file(os_path, max_bytes)
+        rel, os_path, listed = candidates[position]
+        read = _read_file(os_path, max_bytes, listed)
         if read.gone:
+            gone.append(rel)
             continue
         if read.error is None:
             files_read += 1
         note, row = _note_from_read(rel, read, max_bytes)
+        note.index = position
         slots[position] = note
         if row is not None:
             upserts.append(row)
     if progress is not None:
         progress(total, total)
     notes = [n for n in slots if n is not None]
-    for index, note in enumerate(notes):
-        note.index = index
+    if gone:  # notes are numbered by position in the listing: close the gaps
+        for index, note in enumerate(notes):
+            note.index = index
     scan_id: int | None = None
     if store is not None:
-        seen = {n.path for n in notes}
+        removed = [p for p in gone if p in cache]
+        if listed_cached < len(cache):  # some cached files were not listed: they are gone
+            listed_paths = {rel for rel, _, _ in candidates}
+            removed += [p for p in cache if p not in listed_paths]
         scan_id = save_scan(
             store,
             started_at=started_at,
             upserts=upserts,
-            removed=[p for p in cache if p not in seen],
+            removed=removed,
             notes=len(notes),
-            invalid=sum(1 for n in notes if n.status == "invalid"),
+            invalid=sum(1 for n in notes if n.status != "ok"),
             files_read=files_read,
             parser=PARSER,
             reset=cached is None,
@@ -178,41 +191,50 @@ def _fill_from_cache(
     candidates: list[_Candidate],
     cache: dict[str, CachedEntry],
     max_bytes: int,
+    batch: CachedBatch,
     slots: list[Note | None],
-) -> list[int]:
-    """Put a note in ``slots`` for every candidate the cache still describes; the misses."""
-    hits: list[int] = []
-    entries: list[CachedEntry] = []
+) -> tuple[list[int], int]:
+    """Put a note in ``slots`` for every candidate the cache still describes.
+
+    Returns the positions to read (in order) and how many candidates have a cached row.
+    """
     misses: list[int] = []
+    listed_cached = 0
     get = cache.get
-    for position, (rel, _, st) in enumerate(candidates):
+    from_cache = Note.from_cache
+    for position, (rel, os_path, st) in enumerate(candidates):
         entry = get(rel)
+        if entry is None:
+            misses.append(position)
+            continue
+        listed_cached += 1
+        size = st.st_size
+        status = entry[4]
         if (
-            entry is None
-            or entry[1] != st.st_mtime_ns
-            or entry[2] != st.st_size
-            or (st.st_size > max_bytes) != (entry[5] is not None and entry[5].startswith(TOO_LARGE))
+            entry[1] != st.st_mtime_ns
+            or entry[2] != size
+            # Rare (an invalid note, or a large file): was it cached under today's size limit?
+            or (
+                (status != "ok" or size > max_bytes)
+                and (size > max_bytes) != (entry[5] is not None and entry[5].startswith(TOO_LARGE))
+            )
         ):
             misses.append(position)
             continue
-        hits.append(position)
-        entries.append(entry)
-    try:
-        decoded = unpack(entries)
-    except ValueError:  # a damaged cache: read everything again
-        return sorted(misses + hits)
-    for position, entry, (frontmatter, tags, inline) in zip(hits, entries, decoded, strict=True):
-        if type(frontmatter) is not dict:
-            misses.append(position)
-            continue
-        # Positional arguments: twice as fast as keywords, and this runs for every note.
-        slots[position] = Note(
-            -1, entry[0], entry[3], entry[1], entry[2],
-            "ok" if entry[4] == "ok" else "invalid", entry[5],
-            frontmatter, tags, inline, entry[6], None,
+        slots[position] = from_cache(
+            position, rel, entry[3], entry[1], size, "ok" if status == "ok" else "invalid",
+            entry[5], entry[6], entry[7], os_path, batch,
         )  # fmt: skip
-    misses.sort()
-    return misses
+    return misses, listed_cached
+
+
+def _fields_from_file(max_bytes: int, os_path: str) -> CachedFields:
+    """A cached note's frontmatter and tags read again (its cache row did not decode)."""
+    read = _read_file(os_path, max_bytes)
+    if read.data is None:
+        return {}, [], []
+    note, _ = _note_from_read("", read, max_bytes)
+    return note.frontmatter, note.tags, note.inline_tags
 
 
 # --------------------------------------------------------------------------- listing
@@ -267,7 +289,7 @@ def _walk(root: Path, rules: IgnoreRules) -> list[_Candidate]:
                 continue
     if linked:
         files = _drop_aliases(files, linked)
-    files.sort()  # by relative path (then by OS spelling, for NFC twins)
+    files.sort(key=_BY_REL)  # plain string keys sort twice as fast as the tuples
     return _drop_spelling_twins(files)
 
 
@@ -308,12 +330,15 @@ def _drop_aliases(files: list[_Candidate], linked: list[_Candidate]) -> list[_Ca
 
 
 def _drop_spelling_twins(files: list[_Candidate]) -> list[_Candidate]:
-    """Two names that are equal once NFC-normalised (possible on Linux): keep the first."""
+    """Two names that are equal once NFC-normalised (possible on Linux): keep the one whose
+    OS spelling sorts first (whatever order the folder listed them in)."""
     out: list[_Candidate] = []
     previous = None
     for cand in files:
         if cand[0] != previous:
             out.append(cand)
+        elif cand[1] < out[-1][1]:
+            out[-1] = cand
         previous = cand[0]
     return out
 
@@ -321,16 +346,21 @@ def _drop_spelling_twins(files: list[_Candidate]) -> list[_Candidate]:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_file(os_path: str, max_bytes: int) -> _Read:
+def _read_file(os_path: str, max_bytes: int, listed: os.stat_result | None = None) -> _Read:
     """Bytes, hash and a stat taken after reading; never raises for file-system trouble.
 
-    Plain ``os`` calls: a file object costs as much as reading a small note.
+    Plain ``os`` calls: a file object costs as much as reading a small note. ``listed``, the
+    stat the listing took, stands for the stat before reading (one system call less per
+    file): a change since the listing shows in the stat after reading, as one while reading.
     """
     try:
         for _ in range(_READ_ATTEMPTS):
             fd = os.open(os_path, os.O_RDONLY | _O_BINARY)
             try:
-                before = os.fstat(fd)
+                if listed is not None and listed.st_size <= max_bytes:
+                    before, listed = listed, None
+                else:
+                    before = os.fstat(fd)
                 if before.st_size > max_bytes:
                     return _hash_large(fd)
                 data = os.read(fd, before.st_size)
