@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultcurator.vault import yaml_fast
+from vaultcurator.vault import frontmatter, yaml_fast
 
 KEYS = [
     "tags",
@@ -229,3 +231,49 @@ def test_fast_path_defers_what_it_does_not_know() -> None:
         "a: 2025-02-30\n",  # impossible date: libyaml decides what happens
     ]:
         assert yaml_fast.load(text) is None, text
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document, st.booleans())
+def test_jsonable_load_is_jsonable_of_load(text: str, crlf: bool) -> None:
+    """``load_jsonable`` (used by the scan) is ``frontmatter.jsonable(load(...))``."""
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    fast = yaml_fast.load(text)
+    expected = None if fast is None else typed(frontmatter.jsonable(fast))
+    got = yaml_fast.load_jsonable(text)
+    assert (None if got is None else typed(got)) == expected, text
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document, st.booleans())
+def test_flat_path_agrees_with_the_line_classifier(text: str, crlf: bool) -> None:
+    """Blocks of plain ``key: value`` lines take a shortcut; it says what the general loop says."""
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    shortcut = yaml_fast.load(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml_fast, "_FLAT", re.compile(r"(?!)"))  # never matches
+        general = yaml_fast.load(text)
+    assert (None if shortcut is None else typed(shortcut)) == (
+        None if general is None else typed(general)
+    ), text
+
+
+def test_flat_shortcut_is_taken_and_right() -> None:
+    text = "title: A\r\nrating: 4\r\ncreated: 2025-01-02\r\ntags: [a, 'b']\r\nup: \"[[X]]\"\r\n"
+    assert yaml_fast._FLAT.fullmatch(text.replace("\r\n", "\n")) is not None
+    assert typed(yaml_fast.load(text)) == typed(reference(text))
+    assert yaml_fast.load_jsonable(text) == {
+        "title": "A",
+        "rating": 4,
+        "created": "2025-01-02",
+        "tags": ["a", "b"],
+        "up": "[[X]]",
+    }
+
+
+def test_lone_carriage_return_is_left_to_libyaml() -> None:
+    for text in ["a: b\rc: d\n", "a: b\r\r\n", "a:\n  - x\r\n  - y\r"]:
+        fast = yaml_fast.load(text)
+        assert fast is None or typed(fast) == typed(reference(text)), text

@@ -33,8 +33,16 @@ _BOOLS = SafeConstructor.bool_values
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 _PLAIN_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
-_KEY_LINE = re.compile(r"([A-Za-z_][\w\- ]*(?<! )):(?: +(.*))?\Z")
-_ITEM_LINE = re.compile(r"( *)-(?: +(.*))?\Z")
+_LINE = re.compile(
+    r"^(?:([A-Za-z_][\w\- ]*(?<! )):(?: +(.*))?"  # 1 key, 2 its value (if any)
+    r"|( *-)(?: +(.*))?"  # 3 indent and dash, 4 the item's value (if any)
+    r"| *(?:#.*)?"  # blank, or a comment
+    r"|(.+))$",  # 5 anything else
+    re.MULTILINE,
+)
+"""One line of a block, classified: one ``findall`` instead of several calls per line."""
+_FLAT = re.compile(r"(?:[A-Za-z_][\w\- ]*(?<! ): +[^ #\n][^\n]*\n)*")
+"""A block of ``key: value`` lines only (the usual frontmatter): no lists, blanks, comments."""
 _DOUBLE = re.compile(r'"([^"\\]*)"(?:\s+#.*)?\s*\Z')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'(?:\s+#.*)?\s*\Z")
 _FLOW_ITEM = re.compile(
@@ -47,6 +55,8 @@ _PLAIN_FIRST_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _MISSING = object()
 _VALUES: dict[str, Any] = {}
 """Parsed values by their text (immutable: scalars, or tuples for lists)."""
+_JSON_VALUES: dict[str, Any] = {}
+"""The same, JSON-shaped (see :func:`load_jsonable`)."""
 _VALUES_MAX = 50_000
 _STR_KEYS: set[str] = set()
 """Keys already known to be plain strings (``on:`` or ``null:`` would not be)."""
@@ -59,67 +69,112 @@ class _Unsure(Exception):
 def load(yaml_text: str) -> dict[str, Any] | None:
     """The mapping ``yaml_text`` holds, or None when only the full YAML parser can tell."""
     try:
-        return _load(yaml_text)
+        return _load(yaml_text, _VALUES, json=False)
     except _Unsure:
         return None
 
 
-def _load(yaml_text: str) -> dict[str, Any]:
+def load_jsonable(yaml_text: str) -> dict[str, Any] | None:
+    """Like :func:`load`, with values JSON-shaped as ``frontmatter.jsonable`` makes them
+    (dates as ISO strings): what the scanner keeps, without a second pass over the values."""
+    try:
+        return _load(yaml_text, _JSON_VALUES, json=True)
+    except _Unsure:
+        return None
+
+
+def _load(yaml_text: str, values: dict[str, Any], *, json: bool) -> dict[str, Any]:
+    if "\r" in yaml_text:  # CRLF; any other CR is refused by the printable check below
+        yaml_text = yaml_text.replace("\r\n", "\n")
+        if yaml_text.endswith("\r"):
+            yaml_text = yaml_text[:-1]
+    if not yaml_text.replace("\n", "").isprintable():
+        raise _Unsure
+    if _FLAT.fullmatch(yaml_text) is not None:
+        return _load_flat(yaml_text, values, json)
     out: dict[str, Any] = {}
     pending: str | None = None  # a key written as ``key:`` that may own a block list
     items: list[Any] | None = None
     item_indent = -1
-    for raw in yaml_text.split("\n"):
-        line = raw[:-1] if raw.endswith("\r") else raw
-        if not line.isprintable():
-            raise _Unsure
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            continue
-        if pending is not None:
-            item = _ITEM_LINE.match(line)
-            if item is not None:
-                indent = len(item.group(1))
-                if items is None:
-                    items, item_indent = [], indent
-                elif indent != item_indent:
-                    raise _Unsure
-                items.append(_value(item.group(2)))
-                continue
-            if line[0] == " ":
+    for key, rest, dash, item, other in _LINE.findall(yaml_text):
+        if key:
+            if pending is not None:
+                out[pending] = items
+                pending, items = None, None
+            if key not in _STR_KEYS:
+                _check_key(key)
+            # ``rest`` never starts with a space (the pattern takes them all before it).
+            if not rest or rest[0] == "#":
+                pending, items = key, None
+            else:
+                out[key] = _value(rest, values, json)
+        elif dash:
+            if pending is None:
                 raise _Unsure
-            out[pending] = items
-            pending, items = None, None
-        match = _KEY_LINE.match(line)
-        if match is None:
-            raise _Unsure
-        key, rest = match.group(1), match.group(2)
-        if key not in _STR_KEYS:
-            if _resolve(key) != _STR:
+            indent = len(dash) - 1
+            if items is None:
+                items, item_indent = [], indent
+            elif indent != item_indent:
                 raise _Unsure
-            if len(_STR_KEYS) < _VALUES_MAX:
-                _STR_KEYS.add(key)
-        if rest is None or not rest.strip() or rest.lstrip().startswith("#"):
-            pending, items = key, None
-            continue
-        out[key] = _value(rest)
+            items.append(_value(item, values, json))
+        elif other:
+            raise _Unsure
+        # else: a blank or comment line
     if pending is not None:
         out[pending] = items
     return out
 
 
-def _value(text: str | None) -> Any:
+def _load_flat(yaml_text: str, values: dict[str, Any], json: bool) -> dict[str, Any]:
+    """What ``_load`` makes of a block that ``_FLAT`` matched, with less work per line: each
+    line is ``key:``, spaces, then a value (the key holds no ':', the value is not empty)."""
+    out: dict[str, Any] = {}
+    known_value = values.get
+    for line in yaml_text.split("\n"):
+        if not line:
+            continue  # after the last newline
+        key, _, rest = line.partition(":")
+        if key not in _STR_KEYS:
+            _check_key(key)
+        rest = rest.lstrip(" ")
+        known = known_value(rest, _MISSING)  # ``_value``, inlined for the usual hit
+        if known is _MISSING:
+            known = _value(rest, values, json)
+        elif type(known) is tuple:
+            known = list(known)
+        out[key] = known
+    return out
+
+
+def _check_key(key: str) -> None:
+    """_Unsure unless ``key`` is a plain string to YAML (``on`` or ``null`` would not be)."""
+    if _resolve(key) != _STR:
+        raise _Unsure
+    if len(_STR_KEYS) < _VALUES_MAX:
+        _STR_KEYS.add(key)
+
+
+def _value(text: str, values: dict[str, Any], json: bool) -> Any:
     """A block-context value: empty, quoted, a one-line flow list or a plain scalar."""
-    if text is None:
-        return None
     # Values repeat a lot across a vault (tags, statuses, lists of tags): remember them.
-    known = _VALUES.get(text, _MISSING)
+    known = values.get(text, _MISSING)
     if known is not _MISSING:
         return list(known) if type(known) is tuple else known
     value = _parse_value(text)
-    if len(_VALUES) >= _VALUES_MAX:
-        _VALUES.clear()
-    _VALUES[text] = tuple(value) if type(value) is list else value
+    if json:
+        value = _jsonable(value)
+    if len(values) >= _VALUES_MAX:
+        values.clear()
+    values[text] = tuple(value) if type(value) is list else value
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates as ISO strings (the only non-JSON values this module makes), in lists too."""
+    if type(value) is _dt.date:
+        return value.isoformat()
+    if type(value) is list:
+        return [v.isoformat() if type(v) is _dt.date else v for v in value]
     return value
 
 
