@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from vaultcurator.store.journal import StoreJournal
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vaultcurator.store.db import Store
@@ -129,6 +131,10 @@ def timed(label: str, func: Callable[[], None]) -> float:
     return elapsed
 
 
+def journal_for(store: Store | None, run_id: int | None) -> StoreJournal | None:
+    return None if store is None or run_id is None else StoreJournal(store, run_id)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=10_000, help="notes to generate")
@@ -165,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             changed = 0
             for rel in rels:
                 result = set_frontmatter_keys(
-                    root, rel, updates[rel], hashes[rel], store=store, run_id=run_id
+                    root, rel, updates[rel], hashes[rel], log=journal_for(store, run_id)
                 )
                 changed += result.changed
             if store is not None and run_id is not None:
@@ -175,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         def batch(store: Store | None = None) -> None:
             run_id = start_run(store) if store is not None else None
             requests = [EditRequest(rel, updates[rel], hashes[rel]) for rel in notes]
-            outcomes = apply_edits(root, requests, store=store, run_id=run_id)
+            outcomes = apply_edits(root, requests, log=journal_for(store, run_id))
             changed = sum(1 for o in outcomes if o.result is not None and o.result.changed)
             if store is not None and run_id is not None:
                 finish_run(store, run_id, {"applied": changed})

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from vaultcurator.links.related import brute_force_topk  # noqa: E402
 from vaultcurator.links.synthetic import generate_vault  # noqa: E402
+from vaultcurator.store.scan_cache import StoreScanCache  # noqa: E402
 from vaultcurator.vault.scan import scan_vault  # noqa: E402
 from vaultcurator.workspace import open_workspace  # noqa: E402
 
@@ -63,7 +64,7 @@ def main() -> None:
         print(f"generated {args.notes} notes in {time.perf_counter() - started:.1f}s")
         ws = open_workspace(root)
         started = time.perf_counter()
-        inventory = scan_vault(root, ws.settings.scan, ws.store)
+        inventory = scan_vault(root, ws.settings.scan, StoreScanCache(ws.store))
         print(f"scan (cold): {time.perf_counter() - started:.2f}s")
 
         started = time.perf_counter()
@@ -93,7 +94,7 @@ def main() -> None:
             f"ratio {related_s / floor:.2f}x"
         )
 
-        inventory = scan_vault(root, ws.settings.scan, ws.store)
+        inventory = scan_vault(root, ws.settings.scan, StoreScanCache(ws.store))
         started = time.perf_counter()
         again = propose_related_links(ws, inventory, k=args.k)
         print(
@@ -112,7 +113,7 @@ def main() -> None:
                 encoding="utf-8",
             )
             started = time.perf_counter()
-            inventory = scan_vault(root, ws.settings.scan, ws.store)
+            inventory = scan_vault(root, ws.settings.scan, StoreScanCache(ws.store))
             scans.append(time.perf_counter() - started)
             started = time.perf_counter()
             one = propose_related_links(ws, inventory, k=args.k, paths=[changed.path])

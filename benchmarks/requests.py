@@ -22,16 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vaultcurator.config import CurationSettings
 from vaultcurator.curation.requests import (
-    BATCH_MAX_BYTES,
-    BATCH_MAX_REQUESTS,
-    BATCH_SAFE_BYTES,
     CUSTOM_ID_PATTERN,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_REQUESTS,
+    SAFE_BATCH_BYTES,
     PromptContext,
     batch_item,
     build_request,
     chunk_requests,
 )
-from vaultcurator.curation.types import CurationRequest
+from vaultcurator.domain.requests import CurationRequest
 from vaultcurator.vault.model import Inventory, Note
 
 AREAS = ["programming", "cooking", "gardening", "finance", "reading", "health", "travel"]
@@ -103,8 +103,8 @@ def peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=BATCH_MAX_REQUESTS)
-    parser.add_argument("--max-mb", type=float, default=BATCH_SAFE_BYTES / 1e6)
+    parser.add_argument("--batch-size", type=int, default=MAX_BATCH_REQUESTS)
+    parser.add_argument("--max-mb", type=float, default=SAFE_BATCH_BYTES / 1e6)
     args = parser.parse_args()
     settings = CurationSettings()
     max_bytes = int(args.max_mb * 1e6)
@@ -133,7 +133,7 @@ def main() -> int:
         encode_started = time.perf_counter()
         payload = encode(chunk)
         encode_seconds += time.perf_counter() - encode_started
-        assert len(chunk) <= BATCH_MAX_REQUESTS and len(payload) < BATCH_MAX_BYTES
+        assert len(chunk) <= MAX_BATCH_REQUESTS and len(payload) < MAX_BATCH_BYTES
         assert len(payload) <= max_bytes
         for request in chunk:
             assert CUSTOM_ID_PATTERN.match(request.custom_id), request.custom_id

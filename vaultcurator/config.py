@@ -18,9 +18,16 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from vaultcurator.errors import ConfigError
+
+EngineName = Literal["anthropic", "local"]
+"""Who answers: Claude, or the offline heuristic engine."""
+ModeName = Literal["auto", "sync", "realtime", "batch"]
+"""How Claude is called: picked by job size (``auto``) or forced."""
+ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
+MODE_NAMES: tuple[ModeName, ...] = get_args(ModeName)
 
 STATE_DIR_NAME = ".vaultcurator"
 CONFIG_FILE_NAME = "config.toml"
@@ -39,9 +46,9 @@ class ScanSettings:
 
 @dataclass(slots=True)
 class CurationSettings:
-    engine: str = "anthropic"
+    engine: EngineName = "anthropic"
     """``anthropic`` (Claude) or ``local`` (offline, nothing leaves the machine)."""
-    mode: str = "auto"
+    mode: ModeName = "auto"
     """``auto``, ``sync``, ``realtime`` or ``batch``."""
     model: str = "claude-haiku-4-5"
     """Model id sent to the API."""
@@ -204,6 +211,11 @@ def _coerce(kind: Any, value: Any, from_text: bool) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"expected a list of strings, got {value!r}")
         return list(value)
+    if origin is Literal:
+        allowed = typing.get_args(kind)
+        if value in allowed:
+            return value
+        raise ValueError(f"expected one of {', '.join(map(str, allowed))}, got {value!r}")
     if kind is bool:
         if isinstance(value, bool):
             return value

@@ -10,6 +10,9 @@ from typing import Any
 from vaultcurator.config import Settings, load_settings, vault_state_dir
 from vaultcurator.errors import UsageError
 from vaultcurator.store import Store, open_store
+from vaultcurator.store.scan_cache import StoreScanCache
+from vaultcurator.vault.model import Inventory
+from vaultcurator.vault.scan import Progress, scan_vault
 
 
 def resolve_vault(path: str | Path) -> Path:
@@ -47,3 +50,8 @@ def open_workspace(vault: str | Path, overrides: Mapping[str, Any] | None = None
     root = resolve_vault(vault)
     settings = load_settings(root, overrides=overrides)
     return Workspace(root=root, settings=settings, store=open_store(root))
+
+
+def scan(ws: Workspace, progress: Progress | None = None) -> Inventory:
+    """An incremental scan of the workspace's vault (unchanged files are not read again)."""
+    return scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store), progress=progress)

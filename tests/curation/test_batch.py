@@ -13,8 +13,8 @@ import pytest
 
 from tests.curation.conftest import FAST, db, marker
 from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.crash_cli import CRASH_EXIT_CODE
 from vaultcurator.cli import main
-from vaultcurator.curation.jobs import CRASH_EXIT_CODE, CRASH_HOOK_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,10 +68,9 @@ def test_shuffled_results_of_three_batches_land_on_their_own_notes(
 
 def run_cli(vault: Path, fake: FakeAnthropic, *args: str, crash: str | None = None):
     env = {**os.environ, "ANTHROPIC_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": "test-key"}
-    if crash:
-        env[CRASH_HOOK_ENV] = crash
+    launcher = ["-m", "tests.fakes.crash_cli", crash] if crash else ["-m", "vaultcurator"]
     return subprocess.run(
-        [sys.executable, "-m", "vaultcurator", "curate", str(vault), *args],
+        [sys.executable, *launcher, "curate", str(vault), *args],
         cwd=REPO,
         env=env,
         capture_output=True,

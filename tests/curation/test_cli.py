@@ -10,14 +10,16 @@ import pytest
 
 from tests.curation.conftest import FAST, db
 from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.crash_cli import CRASH_EXIT_CODE
 from vaultcurator.cli import main
-from vaultcurator.curation import jobs
-from vaultcurator.curation.jobs import JobLedger, MapEntry
-from vaultcurator.curation.report import ignore_progress
-from vaultcurator.curation.run import JobRunner, scan
-from vaultcurator.curation.types import CurationAnswer, RequestOutcome
+from vaultcurator.domain.jobs import JobOptions
+from vaultcurator.domain.progress import ignore_progress
+from vaultcurator.domain.requests import CurationAnswer, RequestOutcome
 from vaultcurator.engines.anthropic_batch import BatchEngine, BatchOptions
-from vaultcurator.workspace import open_workspace
+from vaultcurator.pipeline.runner import JobRunner
+from vaultcurator.store import jobs
+from vaultcurator.store.jobs import JobLedger, MapEntry
+from vaultcurator.workspace import open_workspace, scan
 
 
 def test_no_api_key_exits_2_naming_the_variable_and_local(make_vault, capsys) -> None:
@@ -81,17 +83,19 @@ def test_cancel_keeps_completed_results(fake_anthropic: FakeAnthropic, make_vaul
         **os.environ,
         "ANTHROPIC_BASE_URL": fake_anthropic.base_url,
         "ANTHROPIC_API_KEY": "test-key",
-        jobs.CRASH_HOOK_ENV: "batch_created:1",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "vaultcurator", "curate", str(vault), "--mode", "batch", *FAST],
+        [
+            *(sys.executable, "-m", "tests.fakes.crash_cli", "batch_created:1"),
+            *("curate", str(vault), "--mode", "batch", *FAST),
+        ],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert done.returncode == jobs.CRASH_EXIT_CODE, done.stderr
+    assert done.returncode == CRASH_EXIT_CODE, done.stderr
     batch_id = fake_anthropic.batch_ids()[0]
     anthropic.Anthropic().messages.batches.retrieve(batch_id)  # one poll: 10 of 40 done
 
@@ -117,7 +121,7 @@ def test_result_with_unknown_custom_id_is_rejected(
             engine="anthropic",
             mode="batch",
             model="claude-haiku-4-5",
-            options={"mode": "batch"},
+            options=JobOptions(mode="batch"),
         )
         inventory = scan(ws)
         jobs.record_map(
@@ -172,7 +176,7 @@ def test_a_second_curate_waits_for_the_unfinished_job(
 ) -> None:
     vault = make_vault(3)
     with open_workspace(vault) as ws:
-        jobs.create_job(ws.store, engine="anthropic", mode="batch", model="m", options={})
+        jobs.create_job(ws.store, engine="anthropic", mode="batch", model="m", options=JobOptions())
     assert main(["curate", str(vault)]) == 2
     err = capsys.readouterr().err
     assert "unfinished" in err and "resume" in err and "cancel" in err

@@ -13,8 +13,8 @@ from tests.curation.conftest import FAST, db, marker
 from tests.fakes import FakeAPIError, Reply, default_responder, user_text
 from tests.fakes.anthropic_server import FakeAnthropic
 from vaultcurator.cli import main
-from vaultcurator.curation.report import NoteDone, ProgressEvent
-from vaultcurator.curation.run import CurateOptions, run_curation
+from vaultcurator.domain.progress import NoteDone, ProgressEvent
+from vaultcurator.pipeline.run import CurateOptions, run_curation
 from vaultcurator.workspace import open_workspace
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from vaultcurator.curation.routing import route, route_retry
 from vaultcurator.engines.client import retry_after_seconds
-from vaultcurator.engines.routing import route, route_retry
 
 
 @pytest.mark.parametrize(

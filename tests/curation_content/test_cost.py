@@ -13,7 +13,7 @@ from vaultcurator.curation.pricing import (
     cache_min_tokens,
     price_for,
 )
-from vaultcurator.curation.types import Usage
+from vaultcurator.domain.requests import Usage
 from vaultcurator.errors import ConfigError
 from vaultcurator.store import open_store
 

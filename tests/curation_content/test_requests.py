@@ -24,7 +24,7 @@ from vaultcurator.curation.requests import (
     sdk_kwargs,
     serialized_size,
 )
-from vaultcurator.curation.types import CurationRequest
+from vaultcurator.domain.requests import CurationRequest
 from vaultcurator.vault.model import Inventory, Note, sha256_hex
 
 from .conftest import make_note

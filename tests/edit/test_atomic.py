@@ -41,14 +41,16 @@ def test_replace_keeps_mode_and_leaves_no_temp(note: Path) -> None:
     assert [p.name for p in note.parent.iterdir()] == ["note.md"]
 
 
-@pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
+@pytest.mark.parametrize(
+    ("module", "failing"), [(os, "replace"), (os, "write"), (atomic, "sync_filesystem")]
+)
 def test_failure_mid_write_keeps_the_original(
-    note: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+    note: Path, monkeypatch: pytest.MonkeyPatch, module: object, failing: str
 ) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, failing, boom)
+    monkeypatch.setattr(module, failing, boom)
     with pytest.raises(OSError, match="No space"):
         set_frontmatter_keys(note.parent, note.name, {"tags": ["b"]}, sha256_hex(ORIGINAL))
     monkeypatch.undo()
@@ -69,13 +71,13 @@ def test_killed_mid_write_keeps_the_original(note: Path) -> None:
     """A process killed (SIGKILL) while writing the temp file cannot hurt the note."""
     child = textwrap.dedent(
         f"""
-        import os, sys, time
+        import sys, time
         from pathlib import Path
-        real_fsync = os.fsync
-        def slow_fsync(fd):
+        from vaultcurator.vault import atomic
+        def slow_flush(path):  # the temp is written, the note not replaced yet
             print("writing", flush=True)
             time.sleep(60)
-        os.fsync = slow_fsync
+        atomic.sync_filesystem = slow_flush
         from vaultcurator.vault.edit import set_frontmatter_keys
         from vaultcurator.vault.model import sha256_hex
         note = Path({str(note)!r})

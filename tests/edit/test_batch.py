@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from vaultcurator.errors import ConflictError, NoteParseError
+from vaultcurator.review.undo import undo_run
 from vaultcurator.store.db import Store
-from vaultcurator.store.journal import finish_run, start_run, undo_run
+from vaultcurator.store.journal import StoreJournal, finish_run, start_run
 from vaultcurator.vault import atomic
 from vaultcurator.vault.edit import EditRequest, UnsafePathError, apply_edits
 from vaultcurator.vault.frontmatter import parse
@@ -38,7 +39,7 @@ def test_fixture_vault_batch_then_undo(vault_copy: Path, store: Store) -> None:
     requests = [EditRequest(rel, UPDATES, sha256_hex(data)) for rel, data in notes.items()]
     requests.append(EditRequest("../escape.md", UPDATES, "0" * 64))
     run_id = start_run(store)
-    outcomes = apply_edits(vault_copy, requests, store=store, run_id=run_id, chunk_size=7)
+    outcomes = apply_edits(vault_copy, requests, log=StoreJournal(store, run_id), chunk_size=7)
     finish_run(store, run_id, {})
     assert [o.path for o in outcomes] == [r.path for r in requests]
     assert isinstance(outcomes[-1].error, UnsafePathError)
@@ -77,8 +78,7 @@ def test_change_during_the_commit_window_is_a_conflict(
     outcomes = apply_edits(
         root,
         [EditRequest(rel, {"tags": ["t"]}, sha256_hex(d)) for rel, d in originals.items()],
-        store=store,
-        run_id=run_id,
+        log=StoreJournal(store, run_id),
     )
     assert isinstance(outcomes[2].error, ConflictError)
     assert (root / "n2.md").read_bytes() == b"typed by the user"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from vaultcurator.errors import ConflictError, UsageError
+from vaultcurator.review.undo import undo_run
 from vaultcurator.store.db import Store
-from vaultcurator.store.journal import finish_run, list_runs, start_run, undo_run
+from vaultcurator.store.journal import StoreJournal, finish_run, list_runs, start_run
 from vaultcurator.vault.edit import set_frontmatter_keys
 from vaultcurator.vault.model import sha256_hex
 
@@ -49,8 +50,7 @@ def apply_all(vault: Path, store: Store) -> int:
             rel,
             {"tags": ["new"], "description": "d"},
             sha256_hex(data),
-            store=store,
-            run_id=run_id,
+            log=StoreJournal(store, run_id),
         )
         assert result.changed
     finish_run(store, run_id, {"applied": len(NOTES)})
@@ -109,7 +109,7 @@ def test_undo_picks_the_last_apply_run_and_handles_repeated_edits(
     for tags in (["one"], ["two"]):
         current = (vault / "a.md").read_bytes()
         set_frontmatter_keys(
-            vault, "a.md", {"tags": tags}, sha256_hex(current), store=store, run_id=second
+            vault, "a.md", {"tags": tags}, sha256_hex(current), log=StoreJournal(store, second)
         )
     report = undo_run(store, vault)
     assert report.run_id == second and report.restored == ["a.md", "a.md"]
@@ -123,7 +123,11 @@ def test_conflict_during_apply_leaves_no_journal_row(vault: Path, store: Store) 
     (vault / "a.md").write_bytes(b"changed")
     with pytest.raises(ConflictError):
         set_frontmatter_keys(
-            vault, "a.md", {"tags": ["n"]}, sha256_hex(NOTES["a.md"]), store=store, run_id=run_id
+            vault,
+            "a.md",
+            {"tags": ["n"]},
+            sha256_hex(NOTES["a.md"]),
+            log=StoreJournal(store, run_id),
         )
     assert store.query("SELECT count(*) AS n FROM journal")[0]["n"] == 0
 
@@ -139,7 +143,11 @@ def test_failed_replace_leaves_no_journal_row(
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk on fire"):
         set_frontmatter_keys(
-            vault, "a.md", {"tags": ["n"]}, sha256_hex(NOTES["a.md"]), store=store, run_id=run_id
+            vault,
+            "a.md",
+            {"tags": ["n"]},
+            sha256_hex(NOTES["a.md"]),
+            log=StoreJournal(store, run_id),
         )
     monkeypatch.undo()
     assert store.query("SELECT count(*) AS n FROM journal")[0]["n"] == 0
@@ -154,6 +162,7 @@ def test_crash_between_journal_row_and_replace(vault: Path, store: Store, tmp_pa
         import os, signal
         from pathlib import Path
         from vaultcurator.store.db import Store
+        from vaultcurator.store.journal import StoreJournal
         from vaultcurator.vault.edit import set_frontmatter_keys
         from vaultcurator.vault.model import sha256_hex
         os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
@@ -161,7 +170,7 @@ def test_crash_between_journal_row_and_replace(vault: Path, store: Store, tmp_pa
         store = Store(Path({str(tmp_path / "state.db")!r}))
         data = (vault / "a.md").read_bytes()
         set_frontmatter_keys(vault, "a.md", {{"tags": ["n"]}}, sha256_hex(data),
-                             store=store, run_id={run_id})
+                             log=StoreJournal(store, {run_id}))
         """
     )
     proc = subprocess.run([sys.executable, "-c", child], cwd=REPO, timeout=60)

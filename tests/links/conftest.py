@@ -10,6 +10,7 @@ import pytest
 
 from vaultcurator.links.propose import LinksReport, propose_related_links
 from vaultcurator.store.proposals import Proposal, list_proposals
+from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.model import Inventory
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace, open_workspace
@@ -25,7 +26,7 @@ def ws(vault_copy: Path) -> Iterator[Workspace]:
 
 
 def scan(ws: Workspace) -> Inventory:
-    return scan_vault(ws.root, ws.settings.scan, ws.store)
+    return scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store))
 
 
 def run_links(ws: Workspace, **kwargs: Any) -> LinksReport:

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from tests.links.conftest import pending, run_links, scan
-from vaultcurator.links import state
 from vaultcurator.links.index import LinkIndex, open_client
 from vaultcurator.links.wikilinks import (
     LinkResolver,
@@ -15,6 +14,7 @@ from vaultcurator.links.wikilinks import (
     links_in_value,
     vault_markdown_paths,
 )
+from vaultcurator.store import links_state as state
 from vaultcurator.store.proposals import add_proposal, list_proposals
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.workspace import Workspace

@@ -11,7 +11,7 @@ import pytest
 from tests.review.conftest import propose
 from vaultcurator.review.apply import apply_proposals
 from vaultcurator.review.undo import undo_apply
-from vaultcurator.store.journal import start_run
+from vaultcurator.store.journal import StoreJournal, start_run
 from vaultcurator.store.proposals import get_proposal, list_proposals, set_state
 from vaultcurator.vault import atomic
 from vaultcurator.vault import frontmatter as fm
@@ -64,8 +64,7 @@ def test_write_whose_state_was_never_recorded_is_not_a_conflict(ws: Workspace) -
     [outcome] = apply_edits(
         ws.root,
         [EditRequest(KIMCHI, proposal.updates(), proposal.base_hash, pid)],
-        store=ws.store,
-        run_id=run_id,
+        log=StoreJournal(ws.store, run_id),
     )
     assert outcome.error is None  # ...and the process dies here
     report = apply_proposals(ws)

@@ -10,6 +10,7 @@ import pytest
 
 from vaultcurator.config import ScanSettings
 from vaultcurator.store import Store, open_store
+from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.model import Inventory
 from vaultcurator.vault.scan import scan_vault
 
@@ -44,4 +45,5 @@ def store(vault: Path) -> Iterator[Store]:
 
 
 def scan(root: Path, store: Store | None = None, **settings: Any) -> Inventory:
-    return scan_vault(root, ScanSettings(**settings), store)
+    cache = None if store is None else StoreScanCache(store)
+    return scan_vault(root, ScanSettings(**settings), cache)

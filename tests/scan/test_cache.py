@@ -170,6 +170,7 @@ def test_cached_file_deleted_during_a_rescan_leaves_the_cache(
     vault: Path, write: Write, store: Store
 ) -> None:
     from vaultcurator.config import ScanSettings
+    from vaultcurator.store.scan_cache import StoreScanCache
     from vaultcurator.vault.scan import scan_vault
 
     for name in ("a.md", "b.md", "c.md"):
@@ -181,7 +182,7 @@ def test_cached_file_deleted_during_a_rescan_leaves_the_cache(
         if doomed.exists():
             doomed.unlink()  # listed already, gone before it is read
 
-    inventory = scan_vault(vault, ScanSettings(), store, progress=progress)
+    inventory = scan_vault(vault, ScanSettings(), StoreScanCache(store), progress=progress)
     assert [(n.index, n.path) for n in inventory.notes] == [(0, "a.md"), (1, "c.md")]
     cached = [r[0] for r in store.query("SELECT path FROM scan_cache ORDER BY path")]
     assert cached == ["a.md", "c.md"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from vaultcurator.pipeline.watch_service import WatchCycle, WatchService
 from vaultcurator.store.proposals import list_proposals
 from vaultcurator.watch.observer import VaultWatcher
-from vaultcurator.watch.service import WatchCycle, WatchService
 from vaultcurator.workspace import Workspace, open_workspace
 
 NOTE = "Gardening/Tomatoes.md"

@@ -31,7 +31,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vaultcurator.curation.resume import cancel_job  # the SDK is slow to import
+    from vaultcurator.pipeline.resume import cancel_job  # the SDK is slow to import
 
     with open_workspace(args.vault) as ws, ProgressView(quiet=args.json) as view:
         report = cancel_job(ws, view, wait=args.wait)

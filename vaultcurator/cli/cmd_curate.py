@@ -21,21 +21,15 @@ from vaultcurator.cli.common import (
     add_vault_argument,
     print_json,
 )
-from vaultcurator.config import load_settings
-from vaultcurator.curation.report import (
-    BatchStatus,
-    CurationReport,
-    NoteDone,
-    Notice,
-    ProgressEvent,
-    RoundStarted,
-)
-from vaultcurator.engines.routing import MAX_BATCH_SIZE
+from vaultcurator.config import ENGINE_NAMES, MODE_NAMES, load_settings
+from vaultcurator.domain.limits import MAX_BATCH_REQUESTS
+from vaultcurator.domain.progress import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
 from vaultcurator.errors import UsageError
+from vaultcurator.pipeline.report import CurationReport
 from vaultcurator.workspace import open_workspace, resolve_vault
 
 if TYPE_CHECKING:
-    from vaultcurator.curation.run import DryRun
+    from vaultcurator.pipeline.run import DryRun
 
 NAME = "curate"
 HELP = "propose tags and descriptions with Claude (or offline with --engine local)"
@@ -59,17 +53,15 @@ configuration error, 130 interrupted (resume it).
 
 def register(parser: argparse.ArgumentParser) -> None:
     add_vault_argument(parser)
-    parser.add_argument("--engine", choices=("anthropic", "local"), help="default: anthropic")
-    parser.add_argument(
-        "--mode", choices=("auto", "sync", "realtime", "batch"), help="default: auto"
-    )
+    parser.add_argument("--engine", choices=ENGINE_NAMES, help="default: anthropic")
+    parser.add_argument("--mode", choices=MODE_NAMES, help="default: auto")
     parser.add_argument("--model", metavar="ID", help="model id (default: claude-haiku-4-5)")
     add_selection_arguments(parser)
     parser.add_argument(
         "--batch-size",
         metavar="N",
         type=int,
-        help=f"requests per Message Batch (default 10,000, max {MAX_BATCH_SIZE:,})",
+        help=f"requests per Message Batch (default 10,000, max {MAX_BATCH_REQUESTS:,})",
     )
     parser.add_argument(
         "--poll-interval",
@@ -120,11 +112,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the SDK takes ~1 s to import and other commands should not pay for it.
-    from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
     from vaultcurator.engines.client import require_api_key
+    from vaultcurator.pipeline.run import CurateOptions, DryRun, run_curation
 
-    if args.batch_size is not None and not 1 <= args.batch_size <= MAX_BATCH_SIZE:
-        raise UsageError(f"--batch-size must be between 1 and {MAX_BATCH_SIZE:,}")
+    if args.batch_size is not None and not 1 <= args.batch_size <= MAX_BATCH_REQUESTS:
+        raise UsageError(f"--batch-size must be between 1 and {MAX_BATCH_REQUESTS:,}")
     overrides = _overrides(args)
     root = resolve_vault(args.vault)
     settings = load_settings(root, overrides=overrides)

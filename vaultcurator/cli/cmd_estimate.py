@@ -15,6 +15,7 @@ from vaultcurator.curation.estimate import Estimate, estimate
 from vaultcurator.curation.plan import Selection, plan_selection
 from vaultcurator.curation.requests import PromptContext
 from vaultcurator.errors import UsageError
+from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import open_workspace
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be 0 or more")
     with open_workspace(args.vault, overrides={"curation.model": args.model}) as ws:
         settings = ws.settings.curation
-        inventory = scan_vault(ws.root, ws.settings.scan, ws.store)
+        inventory = scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store))
         selection = plan_selection(
             inventory, ws.store, all_notes=args.all_notes, only=args.only, limit=args.limit
         )

@@ -15,6 +15,7 @@ from vaultcurator.cli.common import (
 from vaultcurator.errors import UsageError
 from vaultcurator.links.propose import LinksReport, propose_related_links
 from vaultcurator.store.proposals import Proposal, get_proposal, list_proposals
+from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace
 
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         "chroma.url": args.chroma_url,
     }
     with workspace_from_args(args, **overrides) as ws:
-        inventory = scan_vault(ws.root, ws.settings.scan, ws.store)
+        inventory = scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store))
         report = propose_related_links(ws, inventory)
         proposals = [p for pid in report.proposal_ids if (p := get_proposal(ws.store, pid))]
         applied = _apply(ws, proposals) if args.yes else None

@@ -34,7 +34,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vaultcurator.curation.resume import resume_job  # the SDK is slow to import
+    from vaultcurator.pipeline.resume import resume_job  # the SDK is slow to import
 
     overrides = {"poll_interval": args.poll_interval, "max_retries": args.max_retries}
     with open_workspace(args.vault) as ws, ProgressView(quiet=args.json) as view:

@@ -15,8 +15,8 @@ from vaultcurator.cli.common import (
 )
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.vault.model import Inventory
-from vaultcurator.vault.scan import scan_vault
 from vaultcurator.vault.taxonomy import tag_counts
+from vaultcurator.workspace import scan
 
 NAME = "scan"
 HELP = "scan the vault: notes, invalid notes, tags in use"
@@ -40,7 +40,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with workspace_from_args(args) as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
-        inventory = scan_vault(ws.root, ws.settings.scan, ws.store, progress=progress)
+        inventory = scan(ws, progress)
         record = last_scan(ws.store)
     scanned_at = record.finished_at if record and record.finished_at else None
     if args.json:

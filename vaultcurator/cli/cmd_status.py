@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,9 @@ from vaultcurator.config import load_settings, vault_state_dir
 from vaultcurator.curation.cost import job_cost
 from vaultcurator.errors import ConfigError
 from vaultcurator.store.db import DB_FILE_NAME, Store, open_store
+from vaultcurator.store.jobs import recent_jobs, status_counts
+from vaultcurator.store.journal import list_runs
+from vaultcurator.store.proposals import state_counts
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.workspace import resolve_vault
 
@@ -88,30 +90,20 @@ def last_scan_section(store: Store) -> dict[str, Any] | None:
 
 
 def jobs_section(store: Store) -> list[dict[str, Any]]:
-    jobs = store.query(
-        "SELECT id, kind, engine, mode, model, status, created_at, finished_at "
-        "FROM jobs ORDER BY id DESC LIMIT ?",
-        (RECENT_JOBS,),
-    )
     out: list[dict[str, Any]] = []
-    for job in jobs:
-        counts = store.query(
-            "SELECT status, count(*) AS n FROM requests WHERE job_id = ? GROUP BY status "
-            "ORDER BY status",
-            (job["id"],),
-        )
+    for job in recent_jobs(store, RECENT_JOBS, kind=None):
         out.append(
             {
-                "id": job["id"],
-                "kind": job["kind"],
-                "engine": job["engine"],
-                "mode": job["mode"],
-                "model": job["model"],
-                "status": job["status"],
-                "created_at": _iso(job["created_at"]),
-                "finished_at": _iso(job["finished_at"]),
-                "requests": {row["status"]: row["n"] for row in counts},
-                "cost": _job_cost(store, job["id"], job["model"]),
+                "id": job.id,
+                "kind": job.kind,
+                "engine": job.engine,
+                "mode": job.mode,
+                "model": job.model,
+                "status": job.status,
+                "created_at": _iso(job.created_at),
+                "finished_at": _iso(job.finished_at),
+                "requests": dict(sorted(status_counts(store, job.id).items())),
+                "cost": _job_cost(store, job.id, job.model),
             }
         )
     return out
@@ -128,32 +120,21 @@ def _job_cost(store: Store, job_id: int, model: str | None) -> dict[str, Any] | 
 
 
 def proposals_section(store: Store) -> dict[str, int]:
-    rows = store.query("SELECT state, count(*) AS n FROM proposals GROUP BY state ORDER BY state")
-    return {row["state"]: row["n"] for row in rows}
+    return state_counts(store)
 
 
 def apply_runs_section(store: Store) -> list[dict[str, Any]]:
-    runs = store.query(
-        "SELECT r.id, r.kind, r.started_at, r.finished_at, r.undone_by, r.summary_json, "
-        "(SELECT count(*) FROM journal j WHERE j.run_id = r.id) AS writes "
-        "FROM apply_runs r ORDER BY r.id DESC LIMIT ?",
-        (RECENT_APPLY_RUNS,),
-    )
     out: list[dict[str, Any]] = []
-    for run in runs:
-        try:
-            summary = json.loads(run["summary_json"] or "{}")
-        except ValueError:
-            summary = {}
+    for run in list_runs(store, limit=RECENT_APPLY_RUNS):
         out.append(
             {
-                "id": run["id"],
-                "kind": run["kind"],
-                "started_at": _iso(run["started_at"]),
-                "finished_at": _iso(run["finished_at"]),
-                "undone_by": run["undone_by"],
-                "notes_written": run["writes"],
-                "summary": summary,
+                "id": run.id,
+                "kind": run.kind,
+                "started_at": _iso(run.started_at),
+                "finished_at": _iso(run.finished_at),
+                "undone_by": run.undone_by,
+                "notes_written": run.writes,
+                "summary": run.summary,
             }
         )
     return out

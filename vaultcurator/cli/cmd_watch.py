@@ -7,9 +7,10 @@ import sys
 import threading
 
 from vaultcurator.cli.common import add_vault_argument
+from vaultcurator.config import ENGINE_NAMES
 from vaultcurator.engines.client import require_api_key
+from vaultcurator.pipeline.watch_service import WatchCycle, WatchService
 from vaultcurator.watch.observer import VaultWatcher
-from vaultcurator.watch.service import WatchCycle, WatchService
 from vaultcurator.workspace import open_workspace
 
 NAME = "watch"
@@ -27,7 +28,7 @@ Stop with Ctrl-C.
 
 def register(parser: argparse.ArgumentParser) -> None:
     add_vault_argument(parser)
-    parser.add_argument("--engine", choices=("anthropic", "local"), help="default: anthropic")
+    parser.add_argument("--engine", choices=ENGINE_NAMES, help="default: anthropic")
     parser.add_argument("--model", metavar="ID", help="model id (default: claude-haiku-4-5)")
     parser.add_argument(
         "--apply",

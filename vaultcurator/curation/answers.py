@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from vaultcurator.curation.prompts import DESCRIPTION_MAX_CHARS, MAX_TAGS
-from vaultcurator.curation.types import CurationAnswer, RequestOutcome, Usage
+from vaultcurator.domain.requests import CurationAnswer, RequestOutcome, Usage
 from vaultcurator.vault.tags import is_valid_tag, normalize_tag, normalize_tags
 
 INVALID_OUTPUT = "invalid_output"

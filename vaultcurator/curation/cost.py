@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultcurator.curation.pricing import BATCH_DISCOUNT, price_for
-from vaultcurator.curation.types import Usage
+from vaultcurator.domain.requests import Usage
 from vaultcurator.store.db import Store
+from vaultcurator.store.jobs import job_usage
 
 _PER_TOKEN = 1 / 1_000_000
 
@@ -118,17 +119,6 @@ def job_cost(store: Store, job_id: int, model: str, *, cache_ttl: str = "1h") ->
     Counts every request that recorded usage (failed answers are billed too).
     """
     tally = CostTally(model=model, cache_ttl=cache_ttl)
-    rows = store.query(
-        """SELECT via_batch, count(*) AS n, sum(input_tokens) AS i,
-                  sum(cache_creation_tokens) AS cw, sum(cache_read_tokens) AS cr,
-                  sum(output_tokens) AS o
-           FROM requests
-           WHERE job_id = ? AND (input_tokens + cache_creation_tokens + cache_read_tokens
-                                 + output_tokens) > 0
-           GROUP BY via_batch""",
-        (job_id,),
-    )
-    for row in rows:
-        usage = Usage(int(row["i"]), int(row["cw"]), int(row["cr"]), int(row["o"]))
-        tally.add(usage, via_batch=bool(row["via_batch"]), requests=int(row["n"]))
+    for row in job_usage(store, job_id):
+        tally.add(row.usage, via_batch=row.via_batch, requests=row.requests)
     return tally.summary()

@@ -44,7 +44,7 @@ from vaultcurator.curation.requests import (
     load_body,
     render_note,
 )
-from vaultcurator.curation.types import Usage
+from vaultcurator.domain.requests import Usage
 from vaultcurator.vault.model import Note
 
 EXPECTED_OUTPUT_TOKENS = 60

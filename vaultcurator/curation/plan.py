@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from vaultcurator.store.db import Store
+from vaultcurator.store.proposals import curated_keys
 from vaultcurator.vault.model import Inventory, Note
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -56,18 +57,6 @@ def path_matches(path: str, pattern: str) -> bool:
         folder = pattern.rstrip("/")
         return path.startswith(folder + "/")
     return False
-
-
-def curated_keys(store: Store) -> set[tuple[str, str]]:
-    """``(path, hash)`` pairs that count as curated (see the module doc)."""
-    keys: set[tuple[str, str]] = set()
-    for row in store.query(
-        "SELECT DISTINCT path, base_hash FROM proposals WHERE state NOT IN ('superseded', 'failed')"
-    ):
-        keys.add((row["path"], row["base_hash"]))
-    for row in store.query("SELECT DISTINCT path, new_hash FROM journal WHERE undone_at IS NULL"):
-        keys.add((row["path"], row["new_hash"]))
-    return keys
 
 
 def plan_selection(

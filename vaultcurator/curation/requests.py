@@ -46,8 +46,9 @@ from vaultcurator.curation.prompts import (
     render_user,
     tag_tree_lines,
 )
-from vaultcurator.curation.types import CurationRequest
-from vaultcurator.engines.routing import route
+from vaultcurator.curation.routing import route
+from vaultcurator.domain.limits import MAX_BATCH_REQUESTS, SAFE_BATCH_BYTES
+from vaultcurator.domain.requests import CurationRequest
 from vaultcurator.errors import ConfigError
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.vault.model import Inventory, Note, sha256_hex
@@ -55,12 +56,6 @@ from vaultcurator.vault.taxonomy import tag_counts
 
 CUSTOM_ID_MAX = 64
 CUSTOM_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-BATCH_MAX_REQUESTS = 100_000
-"""The API's limit on requests per Message Batch."""
-BATCH_MAX_BYTES = 256_000_000
-"""The API's limit on a batch's serialised size (256 MB, read as decimal to be safe)."""
-BATCH_SAFE_BYTES = 230_000_000
-"""What :func:`chunk_requests` callers should aim under: the limit with a 10% margin."""
 CACHE_TTL = "1h"
 CACHE_TARGET_FACTOR = 1.1
 """A grown prefix aims this far over the model's minimum: token counts are approximate."""
@@ -98,7 +93,7 @@ def custom_id_for(index: int, path: str) -> str:
 
 def expected_mode(requests: int, settings: CurationSettings) -> str:
     """The mode ``requests`` notes would first run in (``auto`` routes by count)."""
-    if settings.engine == "local" or settings.mode == "local":
+    if settings.engine == "local":
         return "local"
     try:
         return route(requests, settings.mode, settings.realtime_max)
@@ -366,8 +361,8 @@ def serialized_size(request: CurationRequest) -> int:
 
 def chunk_requests(
     requests: Iterable[CurationRequest],
-    max_count: int = BATCH_MAX_REQUESTS,
-    max_bytes: int = BATCH_SAFE_BYTES,
+    max_count: int = MAX_BATCH_REQUESTS,
+    max_bytes: int = SAFE_BATCH_BYTES,
 ) -> Iterator[list[CurationRequest]]:
     """Split ``requests`` into batches of at most ``max_count`` and ``max_bytes`` serialised.
 

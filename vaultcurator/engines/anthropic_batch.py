@@ -1,6 +1,6 @@
 """Message Batches engine: submit chunks, poll with backoff, stream results, never duplicate.
 
-The ledger (:mod:`vaultcurator.curation.jobs`) is written around every API call so a crash at
+The ledger (:mod:`vaultcurator.store.jobs`) is written around every API call so a crash at
 any point can be resumed without sending a request twice:
 
 1. ``begin_batch`` stores the chunk as ``submitting`` (fingerprint, request count) *before*
@@ -23,21 +23,26 @@ from typing import Any
 
 import anthropic
 
-from vaultcurator.curation import jobs
-from vaultcurator.curation.jobs import BatchRecord, JobLedger
-from vaultcurator.curation.report import BatchStatus, Notice, ProgressCallback
 from vaultcurator.curation.requests import batch_item, chunk_requests
-from vaultcurator.curation.types import CurationRequest, RequestOutcome
-from vaultcurator.engines.client import (
+from vaultcurator.domain.jobs import LIVE_BATCH_STATES, BatchRecord, fingerprint
+from vaultcurator.domain.limits import MAX_BATCH_REQUESTS, SAFE_BATCH_BYTES
+from vaultcurator.domain.progress import BatchStatus, Notice, ProgressCallback
+from vaultcurator.domain.requests import CurationRequest, RequestOutcome
+from vaultcurator.engines.base import (
+    Canceled,
+    EngineSetup,
     OutcomeParser,
+    PreparedNote,
+    no_checkpoint,
+)
+from vaultcurator.engines.client import (
     error_message_of,
     is_transient,
     raise_if_fatal,
     retry_after_seconds,
 )
-from vaultcurator.engines.routing import SAFE_BATCH_BYTES
 from vaultcurator.errors import VaultCuratorError
-from vaultcurator.store.db import Store
+from vaultcurator.store.jobs import JobLedger
 
 CLOCK_SLACK = 120.0
 """Seconds a batch's server-side ``created_at`` may precede our ``submitted_at``."""
@@ -130,6 +135,7 @@ class BatchEngine:
         on_recorded: Callable[[RequestOutcome], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        checkpoint: Callable[[str], None] = no_checkpoint,
     ) -> None:
         self.client = client
         self.ledger = ledger
@@ -139,31 +145,89 @@ class BatchEngine:
         self.on_recorded = on_recorded
         self.sleep = sleep
         self.clock = clock
+        self.checkpoint = checkpoint
+        self.build: Callable[[PreparedNote], CurationRequest] | None = None
         self.deadline_hit = False
 
-    @property
-    def store(self) -> Store:
-        return self.ledger.store
+    @classmethod
+    def from_setup(cls, setup: EngineSetup) -> BatchEngine:
+        from vaultcurator.engines.client import make_client
+
+        opts = setup.options
+        options = BatchOptions(
+            batch_size=opts.batch_size,
+            poll_interval=opts.poll_interval,
+            poll_interval_max=opts.poll_interval_max,
+            deadline_at=setup.deadline_at,
+        )
+        engine = cls(
+            make_client(),
+            setup.ledger,
+            options,
+            parse=setup.parse,
+            on_progress=setup.progress,
+            checkpoint=setup.checkpoint,
+        )
+        engine.build = setup.build
+        return engine
+
+    # ------------------------------------------------------------------ the engine protocol
+
+    def run(self, notes: Iterable[PreparedNote], attempt: int, total: int) -> None:
+        """Submit the notes' requests in chunks, then wait for every batch's results."""
+        if self.build is None:
+            raise RuntimeError("BatchEngine.run needs a request builder (use from_setup)")
+        build = self.build
+        created = self.submit((build(n) for n in notes), attempt)
+        self.wait(created)
+
+    def settle(self) -> bool:
+        """Resume: adopt or release chunks caught mid-create, then finish stored batches.
+
+        True when there were stored batches to finish."""
+        for record in self.ledger.batches(LIVE_BATCH_STATES):
+            if record.state == "submitting":
+                self.settle_submitting(record)
+        ready = [r for r in self.ledger.batches(LIVE_BATCH_STATES) if r.batch_id is not None]
+        self.wait(ready)
+        return bool(ready)
+
+    def cancel(self, poll_interval: float, wait: float) -> Canceled:
+        """Cancel the job's live batches; poll them up to ``wait`` s so their results are kept."""
+        for record in self.ledger.batches(LIVE_BATCH_STATES):
+            if record.state == "submitting":
+                self.settle_submitting(record)
+        running = [r for r in self.ledger.batches(LIVE_BATCH_STATES) if r.batch_id is not None]
+        to_cancel = [r for r in running if r.state in ("in_progress", "submitting")]
+        self.cancel_batches(to_cancel, "canceled by the user")
+        give_up = time.monotonic() + wait
+        pending = running
+        while pending:
+            pending = [r for r in pending if not self.poll_safely(r)]
+            if not pending or time.monotonic() >= give_up:
+                break
+            self.sleep(poll_interval)
+        return Canceled(
+            canceled=[str(r.batch_id) for r in to_cancel],
+            still_canceling=[str(r.batch_id) for r in pending],
+        )
 
     # ------------------------------------------------------------------ submit
 
     def submit(self, requests: Iterable[CurationRequest], attempt: int) -> list[BatchRecord]:
         """Chunk ``requests`` and create one batch per chunk, each id stored at once."""
         created: list[BatchRecord] = []
-        size = max(1, min(self.options.batch_size, 100_000))
+        size = max(1, min(self.options.batch_size, MAX_BATCH_REQUESTS))
         for chunk in chunk_requests(requests, size, self.options.max_bytes):
-            chunk_no = jobs.next_chunk_no(self.store, self.ledger.job_id)
-            record = jobs.begin_batch(
-                self.store, self.ledger.job_id, chunk_no, attempt, [r.custom_id for r in chunk]
-            )
+            record = self.ledger.begin_chunk([r.custom_id for r in chunk], attempt)
             if self._create(record, chunk):
-                created.append(jobs.get_batch(self.store, record.row))
+                created.append(self.ledger.batch(record.row))
         return created
 
     def _create(self, record: BatchRecord, chunk: list[CurationRequest]) -> bool:
         """Create the chunk's batch; True when a batch exists for it (created or found)."""
         body = [batch_item(r) for r in chunk]
-        jobs.crash_point("batch_submitting")
+        self.checkpoint("batch_submitting")
         creator = self.client.with_options(max_retries=0)
         last: Exception | None = None
         for attempt in range(1, self.options.create_attempts + 1):
@@ -173,8 +237,8 @@ class BatchEngine:
                 raise_if_fatal(exc)
                 if exc.status_code in REFUSED_STATUSES:
                     reason = f"batch refused: {error_message_of(exc)}"
-                    jobs.abandon_batch(
-                        self.store, record.row, reason, error_type="invalid_request_error"
+                    self.ledger.abandon_batch(
+                        record.row, reason, error_type="invalid_request_error"
                     )
                     self.on_progress(Notice(f"chunk {record.chunk_no}: {reason}"))
                     return False
@@ -189,8 +253,9 @@ class BatchEngine:
                     return True
                 self.sleep(self._backoff(attempt))
             else:
-                jobs.crash_point("batch_create_returned")
-                jobs.batch_created(self.store, record.row, batch.id, _ts(batch.created_at))
+                self.checkpoint("batch_create_returned")
+                self.ledger.batch_created(record.row, batch.id, _ts(batch.created_at))
+                self.checkpoint("batch_created")
                 self.on_progress(
                     Notice(
                         f"batch {batch.id} created: chunk {record.chunk_no}, "
@@ -198,7 +263,7 @@ class BatchEngine:
                     )
                 )
                 return True
-            jobs.resubmitting(self.store, record.row)
+            self.ledger.resubmitting(record.row)
         raise BatchSubmitError(
             f"could not create the batch for chunk {record.chunk_no} "
             f"({error_message_of(last) if last else 'unknown error'}); "
@@ -219,7 +284,7 @@ class BatchEngine:
         An ended candidate is confirmed by its results' custom ids (the fingerprint); one
         still running cannot be checked and is taken as the chunk (the oldest such).
         """
-        known = jobs.known_batch_ids(self.store)
+        known = self.ledger.known_batch_ids()
         after = record.submitted_at - CLOCK_SLACK
         unconfirmed: list[Any] = []
         for batch in self.client.messages.batches.list(limit=LIST_PAGE):
@@ -232,7 +297,7 @@ class BatchEngine:
                 ids = (
                     str(line.custom_id) for line in self.client.messages.batches.results(batch.id)
                 )
-                if jobs.fingerprint(ids) == record.fingerprint:
+                if fingerprint(ids) == record.fingerprint:
                     return str(batch.id)
             else:
                 unconfirmed.append(batch)
@@ -247,7 +312,7 @@ class BatchEngine:
             return False
         if found is None:
             return False
-        jobs.batch_created(self.store, record.row, found, None)
+        self.ledger.batch_created(record.row, found, None)
         self.on_progress(Notice(f"chunk {record.chunk_no}: found its batch {found}"))
         return True
 
@@ -260,16 +325,12 @@ class BatchEngine:
         """
         found = self.reconcile(record)
         if found is not None:
-            jobs.batch_created(self.store, record.row, found, None)
+            self.ledger.batch_created(record.row, found, None)
             self.on_progress(Notice(f"chunk {record.chunk_no}: found its batch {found}"))
             return True
-        ids = jobs.batch_custom_ids(self.store, record.row)
-        jobs.update_batch(self.store, record.row, state="lost")
-        jobs.reset_to_planned(self.store, self.ledger.job_id, ids)
+        count = self.ledger.release_batch(record.row)
         self.on_progress(
-            Notice(
-                f"chunk {record.chunk_no} was never created; its {len(ids)} requests will be sent"
-            )
+            Notice(f"chunk {record.chunk_no} was never created; its {count} requests will be sent")
         )
         return False
 
@@ -310,7 +371,7 @@ class BatchEngine:
                 self.client.messages.batches.cancel(record.batch_id)
             except anthropic.APIStatusError as exc:
                 raise_if_fatal(exc)  # an already ended batch answers with an error: fine
-            jobs.update_batch(self.store, record.row, state="canceling")
+            self.ledger.update_batch(record.row, state="canceling")
             self.on_progress(Notice(f"{why}: canceling batch {record.batch_id}"))
 
     def poll_safely(self, record: BatchRecord) -> bool:
@@ -319,9 +380,7 @@ class BatchEngine:
             return self.poll(record)
         except anthropic.NotFoundError:
             # Deleted on the server: its unanswered requests go back to the queue.
-            ids = jobs.batch_custom_ids(self.store, record.row)
-            jobs.update_batch(self.store, record.row, state="lost")
-            jobs.reset_to_planned(self.store, self.ledger.job_id, ids)
+            self.ledger.release_batch(record.row)
             self.on_progress(Notice(f"batch {record.batch_id} no longer exists"))
             return True
         except (anthropic.APIConnectionError, anthropic.APIStatusError) as exc:
@@ -337,13 +396,13 @@ class BatchEngine:
         batch = self.client.messages.batches.retrieve(record.batch_id)
         counts = _counts(batch)
         status = str(batch.processing_status)
-        jobs.update_batch(self.store, record.row, state=status, counts=counts)
+        self.ledger.update_batch(record.row, state=status, counts=counts)
         self.on_progress(self._status(record, batch, counts))
         if status != "ended":
             return False
         self.fetch(record)
-        jobs.update_batch(
-            self.store, record.row, state="fetched", ended_at=_ts(batch.ended_at) or self.clock()
+        self.ledger.update_batch(
+            record.row, state="fetched", ended_at=_ts(batch.ended_at) or self.clock()
         )
         return True
 
@@ -381,15 +440,8 @@ class BatchEngine:
                 )
             elif self.on_recorded is not None:
                 self.on_recorded(outcome)
-        missing = [
-            e.custom_id
-            for e in jobs.job_requests(self.store, self.ledger.job_id, ("submitted",))
-            if e.batch_row == record.row
-        ]
-        for custom_id in missing:
-            jobs.mark_failed(
-                self.store,
-                self.ledger.job_id,
+        for custom_id in self.ledger.waiting_in(record.row):
+            self.ledger.mark_failed(
                 custom_id,
                 "missing_result",
                 f"no result line in batch {record.batch_id}",

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Iterator
 import anthropic
 
 from vaultcurator.curation.requests import sdk_kwargs
-from vaultcurator.curation.types import CurationRequest, RequestOutcome
+from vaultcurator.domain.requests import CurationRequest, RequestOutcome
+from vaultcurator.engines.base import OutcomeParser, PerNoteEngine, PerNoteSink, PreparedNote
 from vaultcurator.engines.client import (
-    OutcomeParser,
     RetryPolicy,
     SharedPause,
     call_with_retries_async,
@@ -109,3 +109,16 @@ def run_realtime(
             await client.close()
 
     asyncio.run(main())
+
+
+class RealtimeEngine(PerNoteEngine):
+    """The engine protocol over :func:`run_realtime` (the job's ``concurrency``)."""
+
+    def run(self, notes: Iterable[PreparedNote], attempt: int, total: int) -> None:
+        sink = PerNoteSink(self.setup, total)
+        run_realtime(
+            (self.setup.build(note) for note in notes),
+            concurrency=self.setup.options.concurrency,
+            parse=self.setup.parse,
+            on_outcome=lambda request, outcome: sink(request.path, outcome),
+        )

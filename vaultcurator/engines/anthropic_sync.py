@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 import anthropic
 
 from vaultcurator.curation.requests import sdk_kwargs
-from vaultcurator.curation.types import CurationRequest, RequestOutcome
+from vaultcurator.domain.requests import CurationRequest, RequestOutcome
+from vaultcurator.engines.base import OutcomeParser, PerNoteEngine, PerNoteSink, PreparedNote
 from vaultcurator.engines.client import (
-    OutcomeParser,
     RetryPolicy,
     call_with_retries,
+    make_client,
     outcome_from_error,
     raise_if_fatal,
 )
@@ -50,3 +51,16 @@ def run_sync(
     policy = policy or RetryPolicy()
     for request in requests:
         on_outcome(request, curate_one(client, request, parse, policy))
+
+
+class SyncEngine(PerNoteEngine):
+    """The engine protocol over :func:`run_sync`."""
+
+    def run(self, notes: Iterable[PreparedNote], attempt: int, total: int) -> None:
+        sink = PerNoteSink(self.setup, total)
+        run_sync(
+            make_client(max_retries=0),
+            (self.setup.build(note) for note in notes),
+            parse=self.setup.parse,
+            on_outcome=lambda request, outcome: sink(request.path, outcome),
+        )

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import anthropic
 
-from vaultcurator.curation.types import RequestOutcome
+from vaultcurator.domain.requests import RequestOutcome
 from vaultcurator.errors import ConfigError
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
@@ -215,7 +215,3 @@ def outcome_from_error(custom_id: str, exc: BaseException) -> RequestOutcome:
     return RequestOutcome(
         custom_id=custom_id, kind="errored", error_type=error_type, error=error_message_of(exc)
     )
-
-
-OutcomeParser = Callable[[str, Any, bool], RequestOutcome]
-"""``(custom_id, message, via_batch) -> outcome``: validates a model reply (content side)."""

@@ -31,7 +31,8 @@ from typing import Any
 from vaultcurator.config import CurationSettings
 from vaultcurator.curation.answers import KnownTags, clean_description, shorten
 from vaultcurator.curation.prompts import DESCRIPTION_MAX_CHARS, MAX_TAGS, MIN_TAGS
-from vaultcurator.curation.types import CurationAnswer
+from vaultcurator.domain.requests import CurationAnswer, RequestOutcome
+from vaultcurator.engines.base import EngineSetup, PerNoteEngine, PerNoteSink, PreparedNote
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.tags import normalize_tag
 from vaultcurator.vault.taxonomy import tag_counts
@@ -481,3 +482,26 @@ def describe(body: str, note: Note | None = None) -> str:
     if first_item:
         return shorten(first_item)
     return shorten(note.title) if note is not None else ""
+
+
+class LocalEngine(PerNoteEngine):
+    """The engine protocol over :class:`LocalCurator`: offline, one note after another."""
+
+    def __init__(self, setup: EngineSetup) -> None:
+        super().__init__(setup)
+        self._curator: LocalCurator | None = None
+
+    def run(self, notes: Iterable[PreparedNote], attempt: int, total: int) -> None:
+        if self._curator is None:
+            self._curator = LocalCurator(self.setup.inventory, self.setup.settings)
+        sink = PerNoteSink(self.setup, total)
+        for item in notes:
+            try:
+                answer = self._curator.curate(item.note, item.body)
+            except Exception as exc:  # the local curator must never stop the whole job
+                outcome = RequestOutcome(
+                    item.custom_id, "errored", error_type="local_error", error=str(exc)
+                )
+            else:
+                outcome = RequestOutcome(item.custom_id, "succeeded", answer=answer)
+            sink(item.note.path, outcome)

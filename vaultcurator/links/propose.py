@@ -32,11 +32,19 @@ from typing import Any
 import numpy as np
 
 from vaultcurator.errors import UsageError
-from vaultcurator.links import embedders, hashed, related, state
+from vaultcurator.links import embedders, hashed, related
+from vaultcurator.links.hashed import IdfTable
 from vaultcurator.links.index import LinkIndex, collection_name, open_client, sync_index
 from vaultcurator.links.source import NoteSource
 from vaultcurator.links.wikilinks import LinkResolver, vault_markdown_paths
-from vaultcurator.store.proposals import Proposal, add_proposal, get_proposal, list_proposals
+from vaultcurator.store import links_state
+from vaultcurator.store.db import Store
+from vaultcurator.store.proposals import (
+    Proposal,
+    add_proposal,
+    latest_with_related,
+    list_proposals,
+)
 from vaultcurator.vault.model import Inventory
 from vaultcurator.workspace import Workspace
 
@@ -96,13 +104,13 @@ def _embedder(
             return model, False
     dim = hashed.DEFAULT_DIM
     key = f"{embedders.DEFAULT}-{dim}"
-    table = state.load_idf(ws.store, key)
+    table = _load_idf(ws.store, key)
     refit = hashed.needs_refit(table, len(valid_paths))
     prepared: dict[str, hashed.Prepared] = {}
     if refit or table is None:
         docs = (d for p in valid_paths if (d := source.doc(p)) is not None)
         table = hashed.fit_idf(docs, keep=prepared)
-        state.save_idf(ws.store, key, table)
+        links_state.save_idf_bytes(ws.store, key, table.fingerprint, table.to_bytes())
     return hashed.HashedTfidfEmbedder(table, dim=dim, prepared=prepared), refit
 
 
@@ -157,21 +165,21 @@ def _connections(
     to one of their file names are looked at; for many, every note is.
     """
     wanted = set(sources)
-    names = {state.name_key(p) for p in sources}
+    names = {links_state.name_key(p) for p in sources}
     if (
         len(sources) > FEW
         or source.store is None
-        or not state.outgoing_complete(source.store, len(everyone))
+        or not links_state.outgoing_complete(source.store, len(everyone))
     ):
         source.preload_links(None)
         candidates: Collection[str] = everyone
     else:
-        remembered = state.linking_paths(source.store, names)
+        remembered = links_state.linking_paths(source.store, names)
         fresh = {
             p
             for p, (_, body, props) in source.fresh_links.items()
             if any(
-                state.name_key(link) in names
+                links_state.name_key(link) in names
                 for link in [*body, *(x for v in props.values() for x in v)]
             )
         }
@@ -180,7 +188,7 @@ def _connections(
     back: dict[str, set[str]] = {p: set() for p in sources}
     for path in candidates:
         for link in source.raw_links(path) or []:
-            if state.name_key(link) not in names:
+            if links_state.name_key(link) not in names:
                 continue
             target = source.resolver.resolve(link, path)
             if target in wanted and target != path:
@@ -196,13 +204,13 @@ class _StoreMirror:
         self.collection = collection
 
     def load(self) -> dict[str, tuple[str, str]]:
-        return state.load_mirror(self.store, self.collection)
+        return links_state.load_mirror(self.store, self.collection)
 
     def replace(self, entries: dict[str, tuple[str, str]]) -> None:
-        state.replace_mirror(self.store, self.collection, entries)
+        links_state.replace_mirror(self.store, self.collection, entries)
 
     def update(self, upserts: dict[str, tuple[str, str]], deletes: Collection[str]) -> None:
-        state.update_mirror(self.store, self.collection, upserts, deletes)
+        links_state.update_mirror(self.store, self.collection, upserts, deletes)
 
 
 def _latest_related(ws: Workspace, paths: list[str]) -> dict[tuple[str, str], Proposal]:
@@ -213,12 +221,9 @@ def _latest_related(ws: Workspace, paths: list[str]) -> dict[tuple[str, str], Pr
     else:
         found = []
         for path in paths:
-            rows = ws.store.query(
-                "SELECT id FROM proposals WHERE path = ? AND new_related_json IS NOT NULL "
-                "AND state IN (?, ?, ?, ?) ORDER BY id DESC LIMIT 1",
-                (path, *states),
-            )
-            found.extend(p for r in rows if (p := get_proposal(ws.store, r["id"])))
+            latest_one = latest_with_related(ws.store, path, states)
+            if latest_one is not None:
+                found.append(latest_one)
     latest: dict[tuple[str, str], Proposal] = {}
     for proposal in found:
         if proposal.new_related is None:
@@ -265,7 +270,7 @@ def propose_related_links(
     timings = {"prepare": mark - started}
     threshold = embedder.default_threshold if settings.threshold is None else settings.threshold
     client = open_client(ws.state_dir, ws.settings.chroma.url)
-    name = collection_name(state.vault_id(ws.store), embedder.name, embedder.dim)
+    name = collection_name(links_state.vault_id(ws.store), embedder.name, embedder.dim)
     index = LinkIndex(client, name, embedder.dim)
     stats = sync_index(
         index,
@@ -341,7 +346,7 @@ def propose_related_links(
     timings["related"] = time.perf_counter() - mark
     mark = time.perf_counter()
     _record(ws, source, forward, sorted(targets), report, job_id)
-    state.save_outgoing(ws.store, source.fresh_links, valid_paths)
+    links_state.save_outgoing(ws.store, source.fresh_links, valid_paths)
     if source.changed_since_scan:
         notices.append(
             f"{len(source.changed_since_scan)} note(s) changed since the scan were left out;"
@@ -405,3 +410,13 @@ def _resolves(source: NoteSource, raw: str, path: str) -> bool:
     """A related entry worth keeping: every link in it points to an existing note."""
     found = source.related_targets([raw], path)
     return bool(found) and not any(t.startswith("?") for t in found)
+
+
+def _load_idf(store: Store, key: str) -> IdfTable | None:
+    data = links_state.load_idf_bytes(store, key)
+    if data is None:
+        return None
+    try:
+        return IdfTable.from_bytes(data)
+    except Exception:  # damaged or from an older format: refit
+        return None

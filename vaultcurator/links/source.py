@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from vaultcurator.links import state
-from vaultcurator.links.state import Outgoing
 from vaultcurator.links.text import NoteDoc, note_doc
 from vaultcurator.links.wikilinks import (
     LinkResolver,
@@ -21,7 +19,9 @@ from vaultcurator.links.wikilinks import (
     links_in_value,
     property_items,
 )
+from vaultcurator.store import links_state as state
 from vaultcurator.store.db import Store
+from vaultcurator.store.links_state import Outgoing
 from vaultcurator.vault.frontmatter import parse
 from vaultcurator.vault.model import Note, sha256_hex
 

@@ -23,6 +23,7 @@ from vaultcurator.store.proposals import (
     get_proposal,
     list_proposals,
     set_state,
+    states_of,
 )
 from vaultcurator.vault.tags import normalize_tag, normalize_tags
 
@@ -89,15 +90,7 @@ def _transition(
 
 
 def _states(store: Store, ids: Sequence[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = store.query(
-            f"SELECT id, state FROM proposals WHERE id IN ({', '.join('?' * len(chunk))})",
-            tuple(chunk),
-        )
-        out.update({int(r["id"]): str(r["state"]) for r in rows})
-    return out
+    return states_of(store, ids)
 
 
 def approve(store: Store, ids: Iterable[int]) -> ActionResult:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from vaultcurator.errors import ConflictError, NoteParseError
 from vaultcurator.store.db import Store
-from vaultcurator.store.journal import finish_run, start_run
+from vaultcurator.store.journal import StoreJournal, finish_run, start_run, written_by
 from vaultcurator.store.proposals import Proposal, ProposalState, list_proposals, set_state
 from vaultcurator.vault.atomic import sweep_stale_temp_files
 from vaultcurator.vault.edit import DEFAULT_CHUNK, EditOutcome, EditRequest, apply_edits
@@ -151,7 +151,7 @@ def apply_proposals(
                 EditRequest(p.path, p.updates(related_key), p.base_hash, p.id) for p in chunk
             ]
             outcomes = apply_edits(
-                ws.root, requests, store=store, run_id=run_id, chunk_size=APPLY_CHUNK
+                ws.root, requests, log=StoreJournal(store, run_id), chunk_size=APPLY_CHUNK
             )
             _record_chunk(store, chunk, outcomes, run_id, report)
             if progress is not None:
@@ -223,14 +223,7 @@ def _written_by(store: Store, proposal_id: int, actual_hash: str | None) -> int 
     A process killed between replacing a note and storing its proposal's state leaves the
     proposal ``approved``; the journal row (written first) tells that it did land.
     """
-    if actual_hash is None:
-        return None
-    rows = store.query(
-        "SELECT run_id FROM journal WHERE proposal_id = ? AND new_hash = ? "
-        "AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
-        (proposal_id, actual_hash),
-    )
-    return int(rows[0]["run_id"]) if rows else None
+    return None if actual_hash is None else written_by(store, proposal_id, actual_hash)
 
 
 def recurate_candidates(store: Store) -> list[str]:

@@ -9,11 +9,15 @@ can look at it again and approve or reject it; nothing is re-applied by itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from vaultcurator.errors import ConflictError, UsageError
+from vaultcurator.store import journal
 from vaultcurator.store.db import Store
-from vaultcurator.store.journal import RunInfo, last_undoable_run, list_runs, undo_run
+from vaultcurator.store.journal import StoreJournal, last_undoable_run
 from vaultcurator.store.proposals import list_proposals, set_state
+from vaultcurator.vault.edit import replace_notes
 from vaultcurator.workspace import Workspace
 
 
@@ -27,6 +31,8 @@ class UndoSummary:
     """(path, reason): changed since the apply; left alone."""
     untouched: list[str] = field(default_factory=list)
     """Notes the run never actually replaced (a crash between journal row and write)."""
+    skipped: list[str] = field(default_factory=list)
+    """Notes the run created (no previous bytes): left in place."""
     reopened: int = 0
     """Proposals set back to ``pending``."""
     undo_run_id: int | None = None
@@ -35,6 +41,15 @@ class UndoSummary:
     @property
     def ok(self) -> bool:
         return not self.conflicts
+
+    def stored_summary(self) -> dict[str, Any]:
+        """Counts, as stored in the undo run's summary."""
+        return {
+            "undid": self.run_id,
+            "restored": len(self.restored),
+            "conflicts": len(self.conflicts),
+            "untouched": len(self.untouched),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,32 +68,69 @@ def undoable_run(store: Store) -> int | None:
     return last_undoable_run(store)
 
 
-def undo_preview(store: Store, run_id: int | None = None) -> RunInfo | None:
-    """The apply run an undo would revert (for a confirm dialog: id, ``writes``, summary)."""
-    target = undoable_run(store) if run_id is None else run_id
-    if target is None:
-        return None
-    for run in list_runs(store):
-        if run.id == target and run.kind == "apply" and run.undone_by is None:
-            return run
-    return None
-
-
 def undo_apply(ws: Workspace, run_id: int | None = None) -> UndoSummary:
-    """Undo ``run_id`` (the last not-yet-undone apply run by default).
+    """:func:`undo_run` on the workspace's vault."""
+    return undo_run(ws.store, ws.root, run_id)
 
-    Raises UsageError when there is no such run, it is not an apply run, or it was undone.
+
+def undo_run(store: Store, vault_root: Path, run_id: int | None = None) -> UndoSummary:
+    """Restore the previous bytes of every note of ``run_id`` (default: the last apply run).
+
+    Each restore is atomic and only happens when the note is still exactly as the run left
+    it; the undo is itself a journaled run (kind ``undo``). A run undone with conflicts can be
+    undone again by id once they are resolved (only its remaining notes are tried). Raises
+    UsageError when there is no such run, it is not an apply run, or it was undone.
     """
-    report = undo_run(ws.store, ws.root, run_id)
-    summary = UndoSummary(
-        run_id=report.run_id,
-        restored=list(report.restored),
-        conflicts=list(report.conflicts),
-        untouched=list(report.untouched),
-        undo_run_id=report.undo_run_id,
-    )
-    summary.reopened = _reopen(ws.store, report.run_id, summary.restored)
+    run_id = _target_run(store, run_id)
+    entries = journal.open_entries(store, run_id)
+    kind = journal.run_kind(store, run_id)
+    assert kind is not None
+    if kind[1] is not None and not entries:
+        raise UsageError(f"run {run_id} was already undone by run {kind[1]}")
+    undo_id = journal.start_run(store, kind="undo")
+    summary = UndoSummary(run_id=run_id, undo_run_id=undo_id)
+    restorable = [e for e in entries if e.prev_bytes is not None]
+    summary.skipped = [e.path for e in entries if e.prev_bytes is None]  # created by the run
+    try:
+        outcomes = replace_notes(
+            vault_root,
+            [(e.path, e.prev_bytes or b"", e.new_hash) for e in restorable],
+            log=StoreJournal(store, undo_id),
+        )
+        done: list[int] = []
+        for entry, outcome in zip(restorable, outcomes, strict=True):
+            error = outcome.error
+            if error is None:
+                summary.restored.append(entry.path)
+                done.append(entry.id)
+            elif isinstance(error, ConflictError) and error.actual_hash == entry.prev_hash:
+                summary.untouched.append(entry.path)
+                done.append(entry.id)
+            elif isinstance(error, ConflictError):
+                now = "deleted" if error.actual_hash is None else "changed"
+                summary.conflicts.append((entry.path, f"{now} since the run; left alone"))
+            else:
+                summary.conflicts.append((entry.path, str(error)))
+        journal.mark_undone(store, done)
+    finally:
+        journal.set_undone_by(store, run_id, undo_id)
+        journal.finish_run(store, undo_id, summary.stored_summary())
+    summary.reopened = _reopen(store, run_id, summary.restored)
     return summary
+
+
+def _target_run(store: Store, run_id: int | None) -> int:
+    if run_id is None:
+        found = last_undoable_run(store)
+        if found is None:
+            raise UsageError("nothing to undo: no apply run that has not been undone")
+        return found
+    kind = journal.run_kind(store, run_id)
+    if kind is None:
+        raise UsageError(f"no apply run {run_id}")
+    if kind[0] != "apply":
+        raise UsageError(f"run {run_id} is an undo, not an apply run")
+    return run_id
 
 
 def _reopen(store: Store, run_id: int, restored: list[str]) -> int:
@@ -86,12 +138,11 @@ def _reopen(store: Store, run_id: int, restored: list[str]) -> int:
     if not restored:
         return 0
     paths = set(restored)
-    rows = store.query(
-        """SELECT DISTINCT p.id, p.path FROM journal j JOIN proposals p ON p.id = j.proposal_id
-           WHERE j.run_id = ? AND p.state = 'applied'""",
-        (run_id,),
-    )
-    reopen = {int(r["id"]): str(r["path"]) for r in rows if r["path"] in paths}
+    reopen = {
+        pid: path
+        for pid, path in journal.applied_proposals_of(store, run_id).items()
+        if path in paths
+    }
     if not reopen:
         return 0
     # Keep one pending proposal per note: one made from the applied bytes is now stale.

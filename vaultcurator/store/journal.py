@@ -13,12 +13,11 @@ import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from vaultcurator.errors import ConflictError, UsageError
 from vaultcurator.store.db import Store
+from vaultcurator.vault.ports import PlannedWrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,28 +32,6 @@ class RunInfo:
     summary: dict[str, Any]
     writes: int
     """Journal rows of the run (notes written, or about to be when a crash intervened)."""
-
-
-@dataclass(slots=True)
-class UndoReport:
-    run_id: int
-    """The run that was undone."""
-    undo_run_id: int
-    restored: list[str] = field(default_factory=list)
-    conflicts: list[tuple[str, str]] = field(default_factory=list)
-    """(path, reason) of notes changed since the run; left alone."""
-    untouched: list[str] = field(default_factory=list)
-    """Notes the run never actually replaced (a crash between journal row and write)."""
-    skipped: list[str] = field(default_factory=list)
-    """Notes the run created (no previous bytes): left in place."""
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "undid": self.run_id,
-            "restored": len(self.restored),
-            "conflicts": len(self.conflicts),
-            "untouched": len(self.untouched),
-        }
 
 
 def start_run(store: Store, kind: str = "apply") -> int:
@@ -72,17 +49,6 @@ def finish_run(store: Store, run_id: int, summary: dict[str, Any]) -> None:
             "UPDATE apply_runs SET finished_at = ?, summary_json = ? WHERE id = ?",
             (time.time(), json.dumps(summary, ensure_ascii=False, default=str), run_id),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedWrite:
-    """One note write about to happen, as the journal records it."""
-
-    path: str
-    prev_bytes: bytes | None
-    prev_hash: str | None
-    new_hash: str
-    proposal_id: int | None = None
 
 
 @contextmanager
@@ -119,29 +85,10 @@ def record_writes(store: Store, run_id: int, writes: Sequence[PlannedWrite]) -> 
     return ids
 
 
-def record_write(
-    store: Store,
-    run_id: int,
-    path: str,
-    *,
-    prev_bytes: bytes | None,
-    prev_hash: str | None,
-    new_hash: str,
-    proposal_id: int | None = None,
-) -> int:
-    """Durably commit the write-ahead row for one note write (call before replacing it)."""
-    write = PlannedWrite(path, prev_bytes, prev_hash, new_hash, proposal_id)
-    return record_writes(store, run_id, [write])[0]
-
-
 def discard_writes(store: Store, entry_ids: Iterable[int]) -> None:
     """Forget rows whose write was refused (conflict) or failed before the file changed."""
     with store.transaction() as conn:
         conn.executemany("DELETE FROM journal WHERE id = ?", [(i,) for i in entry_ids])
-
-
-def discard_write(store: Store, entry_id: int) -> None:
-    discard_writes(store, [entry_id])
 
 
 def list_runs(store: Store, *, limit: int | None = None) -> list[RunInfo]:
@@ -159,7 +106,7 @@ def list_runs(store: Store, *, limit: int | None = None) -> list[RunInfo]:
             started_at=row["started_at"],
             finished_at=row["finished_at"],
             undone_by=row["undone_by"],
-            summary=json.loads(row["summary_json"] or "{}"),
+            summary=_summary(row["summary_json"]),
             writes=row["writes"],
         )
         for row in store.query(sql, params)
@@ -175,66 +122,89 @@ def last_undoable_run(store: Store) -> int | None:
     return int(rows[0]["id"]) if rows else None
 
 
-def undo_run(store: Store, vault_root: Path, run_id: int | None = None) -> UndoReport:
-    """Restore the previous bytes of every note of ``run_id`` (default: the last apply run).
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One journaled write of a run, not undone yet."""
 
-    Each restore is atomic and only happens when the note is still exactly as the run left
-    it; the undo is itself a journaled run (kind ``undo``). A run undone with conflicts can be
-    undone again by id once they are resolved (only its remaining notes are tried). UsageError
-    when there is no such run or nothing of it is left to undo.
-    """
-    from vaultcurator.vault.edit import replace_notes  # edit imports this module
+    id: int
+    path: str
+    prev_bytes: bytes | None
+    prev_hash: str | None
+    new_hash: str
 
-    if run_id is None:
-        run_id = last_undoable_run(store)
-        if run_id is None:
-            raise UsageError("nothing to undo: no apply run that has not been undone")
+
+def run_kind(store: Store, run_id: int) -> tuple[str, int | None] | None:
+    """``(kind, undone_by)`` of a run, or None when there is no such run."""
     rows = store.query("SELECT kind, undone_by FROM apply_runs WHERE id = ?", (run_id,))
-    if not rows:
-        raise UsageError(f"no apply run {run_id}")
-    if rows[0]["kind"] != "apply":
-        raise UsageError(f"run {run_id} is an undo, not an apply run")
-    entries = store.query(
+    return (str(rows[0]["kind"]), rows[0]["undone_by"]) if rows else None
+
+
+def open_entries(store: Store, run_id: int) -> list[JournalEntry]:
+    """The run's writes not undone yet, newest first (the order undo restores them in)."""
+    rows = store.query(
         "SELECT * FROM journal WHERE run_id = ? AND undone_at IS NULL ORDER BY id DESC", (run_id,)
     )
-    if rows[0]["undone_by"] is not None and not entries:
-        raise UsageError(f"run {run_id} was already undone by run {rows[0]['undone_by']}")
-
-    undo_id = start_run(store, kind="undo")
-    report = UndoReport(run_id=run_id, undo_run_id=undo_id)
-    restorable = []
-    for entry in entries:
-        if entry["prev_bytes"] is None:  # a note created by the run: not produced yet
-            report.skipped.append(entry["path"])
-        else:
-            restorable.append(entry)
-    try:
-        outcomes = replace_notes(
-            vault_root,
-            [(e["path"], bytes(e["prev_bytes"]), e["new_hash"]) for e in restorable],
-            store=store,
-            run_id=undo_id,
+    return [
+        JournalEntry(
+            id=r["id"],
+            path=r["path"],
+            prev_bytes=None if r["prev_bytes"] is None else bytes(r["prev_bytes"]),
+            prev_hash=r["prev_hash"],
+            new_hash=r["new_hash"],
         )
-        done: list[int] = []
-        for entry, outcome in zip(restorable, outcomes, strict=True):
-            path, error = entry["path"], outcome.error
-            if error is None:
-                report.restored.append(path)
-                done.append(entry["id"])
-            elif isinstance(error, ConflictError) and error.actual_hash == entry["prev_hash"]:
-                report.untouched.append(path)
-                done.append(entry["id"])
-            elif isinstance(error, ConflictError):
-                now = "deleted" if error.actual_hash is None else "changed"
-                report.conflicts.append((path, f"{now} since the run; left alone"))
-            else:
-                report.conflicts.append((path, str(error)))
-        with store.transaction() as conn:
-            conn.executemany(
-                "UPDATE journal SET undone_at = ? WHERE id = ?", [(time.time(), i) for i in done]
-            )
-    finally:
-        with store.transaction() as conn:
-            conn.execute("UPDATE apply_runs SET undone_by = ? WHERE id = ?", (undo_id, run_id))
-        finish_run(store, undo_id, report.summary())
-    return report
+        for r in rows
+    ]
+
+
+def mark_undone(store: Store, entry_ids: Iterable[int]) -> None:
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE journal SET undone_at = ? WHERE id = ?", [(time.time(), i) for i in entry_ids]
+        )
+
+
+def set_undone_by(store: Store, run_id: int, undo_run_id: int) -> None:
+    with store.transaction() as conn:
+        conn.execute("UPDATE apply_runs SET undone_by = ? WHERE id = ?", (undo_run_id, run_id))
+
+
+def written_by(store: Store, proposal_id: int, new_hash: str) -> int | None:
+    """The run whose (not undone) write of this proposal left the note at ``new_hash``."""
+    rows = store.query(
+        "SELECT run_id FROM journal WHERE proposal_id = ? AND new_hash = ? "
+        "AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
+        (proposal_id, new_hash),
+    )
+    return int(rows[0]["run_id"]) if rows else None
+
+
+def applied_proposals_of(store: Store, run_id: int) -> dict[int, str]:
+    """``proposal id -> path`` of the run's proposals that are still ``applied``."""
+    rows = store.query(
+        """SELECT DISTINCT p.id, p.path FROM journal j JOIN proposals p ON p.id = j.proposal_id
+           WHERE j.run_id = ? AND p.state = 'applied'""",
+        (run_id,),
+    )
+    return {int(r["id"]): str(r["path"]) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class StoreJournal:
+    """The vault's :class:`~vaultcurator.vault.ports.WriteAheadLog` for one run."""
+
+    store: Store
+    run_id: int
+
+    def record(self, writes: Sequence[PlannedWrite]) -> list[int]:
+        return record_writes(self.store, self.run_id, writes)
+
+    def discard(self, entry_ids: Iterable[int]) -> None:
+        discard_writes(self.store, entry_ids)
+
+
+def _summary(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:  # a damaged row: show the run without its counts
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -284,3 +284,45 @@ def edit_proposal(
 def count_by_state(store: Store) -> dict[str, int]:
     rows = store.query("SELECT state, count(*) AS n FROM proposals GROUP BY state")
     return {r["state"]: int(r["n"]) for r in rows}
+
+
+def curated_keys(store: Store) -> set[tuple[str, str]]:
+    """``(path, hash)`` pairs that count as curated: the base of an open or decided proposal,
+    or the bytes a (not undone) apply wrote."""
+    keys: set[tuple[str, str]] = set()
+    for row in store.query(
+        "SELECT DISTINCT path, base_hash FROM proposals WHERE state NOT IN ('superseded', 'failed')"
+    ):
+        keys.add((row["path"], row["base_hash"]))
+    for row in store.query("SELECT DISTINCT path, new_hash FROM journal WHERE undone_at IS NULL"):
+        keys.add((row["path"], row["new_hash"]))
+    return keys
+
+
+def states_of(store: Store, ids: Sequence[int]) -> dict[int, str]:
+    """The state of each proposal id (ids that do not exist are left out)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = store.query(
+            f"SELECT id, state FROM proposals WHERE id IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        out.update({int(r["id"]): str(r["state"]) for r in rows})
+    return out
+
+
+def latest_with_related(store: Store, path: str, states: Sequence[str]) -> Proposal | None:
+    """The note's newest proposal in ``states`` that carries related links."""
+    marks = ", ".join("?" * len(states))
+    rows = store.query(
+        "SELECT id FROM proposals WHERE path = ? AND new_related_json IS NOT NULL "
+        f"AND state IN ({marks}) ORDER BY id DESC LIMIT 1",
+        (path, *states),
+    )
+    return get_proposal(store, int(rows[0]["id"])) if rows else None
+
+
+def state_counts(store: Store) -> dict[str, int]:
+    rows = store.query("SELECT state, count(*) AS n FROM proposals GROUP BY state ORDER BY state")
+    return {str(row["state"]): int(row["n"]) for row in rows}

@@ -12,15 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from vaultcurator.store.db import Store
-
-CacheRow = tuple[str, int, int, str, str, str | None, str, str, str, str | None]
-"""A row to write: (path, mtime_ns, size, hash, status, error, frontmatter_json, tags_json,
-inline_tags_json, description), in the column order of ``scan_cache``."""
-
-CachedEntry = tuple[str, int, int, str, str, str | None, str | None, str]
-"""A row as read back: (path, mtime_ns, size, hash, status, error, description, packed) where
-``packed`` is the JSON text ``[frontmatter, tags, inline_tags]``, left for the note to decode
-when (if ever) it is used: decoding every row was a third of a warm rescan."""
+from vaultcurator.vault.ports import CachedEntry, CacheRow
 
 _COLUMNS = (
     "path, mtime_ns, size, hash, status, error, frontmatter_json, tags_json, "
@@ -110,3 +102,37 @@ def last_scan(store: Store) -> ScanRecord | None:
         invalid=row["invalid"],
         files_read=row["files_read"],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoreScanCache:
+    """The vault's :class:`~vaultcurator.vault.ports.ScanCache`, kept in the state store."""
+
+    store: Store
+
+    def load(self, parser: str) -> dict[str, CachedEntry] | None:
+        return load_cache(self.store, parser)
+
+    def save(
+        self,
+        *,
+        started_at: float,
+        upserts: Sequence[CacheRow],
+        removed: Iterable[str],
+        notes: int,
+        invalid: int,
+        files_read: int,
+        parser: str,
+        reset: bool = False,
+    ) -> int:
+        return save_scan(
+            self.store,
+            started_at=started_at,
+            upserts=upserts,
+            removed=removed,
+            notes=notes,
+            invalid=invalid,
+            files_read=files_read,
+            parser=parser,
+            reset=reset,
+        )

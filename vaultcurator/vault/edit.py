@@ -28,8 +28,6 @@ import yaml
 from yaml.resolver import Resolver
 
 from vaultcurator.errors import ConflictError, NoteParseError, VaultCuratorError
-from vaultcurator.store import journal
-from vaultcurator.store.db import Store
 from vaultcurator.vault import atomic
 from vaultcurator.vault.frontmatter import (
     BOM,
@@ -40,6 +38,7 @@ from vaultcurator.vault.frontmatter import (
     split,
 )
 from vaultcurator.vault.model import sha256_hex
+from vaultcurator.vault.ports import PlannedWrite, WriteAheadLog
 
 DEFAULT_ITEM_INDENT = "  "
 """Indentation of list items for a key that has no list in the file yet (Obsidian's own)."""
@@ -544,80 +543,29 @@ def _read(target: Path, rel_path: str, expected_hash: str) -> bytes:
     return data
 
 
-def _write(
-    target: Path,
-    rel_path: str,
-    old: bytes,
-    new: bytes,
-    expected_hash: str,
-    store: Store | None,
-    run_id: int | None,
-    proposal_id: int | None,
-) -> str:
-    """Replace the note with ``new``; the journal row is written before the file is replaced."""
-    new_hash = sha256_hex(new)
-    with atomic.staged(target, new) as staged_file:
-        entry_id = None
-        if store is not None and run_id is not None:
-            entry_id = journal.record_write(
-                store,
-                run_id,
-                rel_path,
-                prev_bytes=old,
-                prev_hash=expected_hash,
-                new_hash=new_hash,
-                proposal_id=proposal_id,
-            )
-        try:
-            staged_file.commit(expected_hash, rel_path)
-        except BaseException:
-            if entry_id is not None and store is not None and not staged_file.committed:
-                journal.discard_write(store, entry_id)
-            raise
-    return new_hash
-
-
 def set_frontmatter_keys(
     vault_root: Path,
     rel_path: str,
     updates: Mapping[str, Any],
     expected_hash: str,
     *,
-    store: Store | None = None,
-    run_id: int | None = None,
+    log: WriteAheadLog | None = None,
     proposal_id: int | None = None,
 ) -> EditResult:
     """Set ``updates`` in one note's frontmatter if the note still hashes to ``expected_hash``.
 
-    ConflictError when the note changed or vanished, NoteParseError when its frontmatter
-    cannot be edited safely, UnsafePathError for a path outside the vault. With ``store`` and
-    ``run_id`` the write is journaled (write-ahead) so the run can be undone.
+    The single-note form of :func:`apply_edits` (the same, only write path), raising instead
+    of reporting: ConflictError when the note changed or vanished, NoteParseError when its
+    frontmatter cannot be edited safely, UnsafePathError for a path outside the vault. With
+    ``log`` the write is journaled (write-ahead) so it can be undone.
     """
-    target = resolve_note_path(vault_root, rel_path)
-    old = _read(target, rel_path, expected_hash)
-    new = render_updates(old, updates, path=rel_path)
-    if new == old:
-        return EditResult(rel_path, False, expected_hash, expected_hash)
-    new_hash = _write(target, rel_path, old, new, expected_hash, store, run_id, proposal_id)
-    return EditResult(rel_path, True, expected_hash, new_hash)
-
-
-def replace_note_bytes(
-    vault_root: Path,
-    rel_path: str,
-    data: bytes,
-    expected_hash: str,
-    *,
-    store: Store | None = None,
-    run_id: int | None = None,
-) -> EditResult:
-    """Write ``data`` as the note's whole content (undo's restore), with the same checks."""
-    target = resolve_note_path(vault_root, rel_path)
-    old = _read(target, rel_path, expected_hash)
-    if data == old:
-        return EditResult(rel_path, False, expected_hash, expected_hash)
-    new_hash = _write(target, rel_path, old, data, expected_hash, store, run_id, None)
-    return EditResult(rel_path, True, expected_hash, new_hash)
+    [outcome] = apply_edits(
+        vault_root, [EditRequest(rel_path, updates, expected_hash, proposal_id)], log=log
+    )
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    return outcome.result
 
 
 # --------------------------------------------------------------------------- batches
@@ -670,16 +618,16 @@ def apply_edits(
     vault_root: Path,
     requests: Iterable[EditRequest],
     *,
-    store: Store | None = None,
-    run_id: int | None = None,
+    log: WriteAheadLog | None = None,
     chunk_size: int = DEFAULT_CHUNK,
 ) -> list[EditOutcome]:
-    """:func:`set_frontmatter_keys` for many notes, with group commits; never raises per note.
+    """Edit many notes' frontmatter, with group commits; never raises per note.
 
-    Same checks and guarantees per note (hash check right before each replace, write-ahead
-    journal, atomic replace), but the temps of a chunk are flushed with one filesystem sync,
-    their journal rows committed in one transaction and each folder fsynced once: an fsync
-    per note costs milliseconds on real disks. Outcomes come back in request order.
+    Per note: the hash is checked right before its replace, the write-ahead row is durable
+    before the file changes, the replace is atomic. Per chunk: the temps are flushed with
+    one filesystem sync, their rows committed in one transaction and each folder fsynced
+    once (an fsync per note costs milliseconds on real disks). Outcomes come back in
+    request order.
     """
     jobs = [
         _Job(
@@ -690,7 +638,7 @@ def apply_edits(
         )
         for req in requests
     ]
-    _run_jobs(vault_root, jobs, store, run_id, chunk_size)
+    _run_jobs(vault_root, jobs, log, chunk_size)
     return [job.outcome for job in jobs]
 
 
@@ -698,8 +646,7 @@ def replace_notes(
     vault_root: Path,
     items: Iterable[tuple[str, bytes, str]],
     *,
-    store: Store | None = None,
-    run_id: int | None = None,
+    log: WriteAheadLog | None = None,
     chunk_size: int = DEFAULT_CHUNK,
 ) -> list[EditOutcome]:
     """Write whole contents ``(path, data, expected_hash)`` in batches (undo's restore)."""
@@ -707,7 +654,7 @@ def replace_notes(
         _Job(EditOutcome(path), expected, partial(_constant, data))
         for path, data, expected in items
     ]
-    _run_jobs(vault_root, jobs, store, run_id, chunk_size)
+    _run_jobs(vault_root, jobs, log, chunk_size)
     return [job.outcome for job in jobs]
 
 
@@ -733,9 +680,7 @@ def _chunks(jobs: list[_Job], size: int) -> Iterator[list[_Job]]:
         yield chunk
 
 
-def _run_jobs(
-    vault_root: Path, jobs: list[_Job], store: Store | None, run_id: int | None, size: int
-) -> None:
+def _run_jobs(vault_root: Path, jobs: list[_Job], log: WriteAheadLog | None, size: int) -> None:
     for chunk in _chunks(jobs, max(1, size)):
         ready: list[_Ready] = []
         for job in chunk:
@@ -752,12 +697,10 @@ def _run_jobs(
             else:
                 ready.append(_Ready(job, target, old, new, sha256_hex(new)))
         if ready:
-            _commit_chunk(vault_root, ready, store, run_id)
+            _commit_chunk(vault_root, ready, log)
 
 
-def _commit_chunk(
-    vault_root: Path, ready: list[_Ready], store: Store | None, run_id: int | None
-) -> None:
+def _commit_chunk(vault_root: Path, ready: list[_Ready], log: WriteAheadLog | None) -> None:
     with ExitStack() as stack:
         staged: list[tuple[_Ready, atomic.StagedFile]] = []
         for item in ready:
@@ -773,9 +716,9 @@ def _commit_chunk(
             return
         atomic.sync_filesystem(vault_root)
         entry_ids: list[int | None] = [None] * len(staged)
-        if store is not None and run_id is not None:
+        if log is not None:
             writes = [
-                journal.PlannedWrite(
+                PlannedWrite(
                     item.job.outcome.path,
                     item.old,
                     item.job.expected_hash,
@@ -784,7 +727,7 @@ def _commit_chunk(
                 )
                 for item, _ in staged
             ]
-            entry_ids = list(journal.record_writes(store, run_id, writes))
+            entry_ids = list(log.record(writes))
         failed: list[int] = []
         folders: dict[Path, list[EditOutcome]] = {}
         for (item, staged_file), entry_id in zip(staged, entry_ids, strict=True):
@@ -798,8 +741,8 @@ def _commit_chunk(
                 continue
             folders.setdefault(item.target.parent, []).append(item.job.outcome)
             item.job.outcome.result = EditResult(rel, True, item.job.expected_hash, item.new_hash)
-        if failed and store is not None:
-            journal.discard_writes(store, failed)
+        if failed and log is not None:
+            log.discard(failed)
         for folder, outcomes in folders.items():
             try:
                 atomic.fsync_dir(folder)

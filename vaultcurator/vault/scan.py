@@ -41,12 +41,11 @@ from typing import Any
 import yaml
 
 from vaultcurator.config import ScanSettings
-from vaultcurator.store.db import Store
-from vaultcurator.store.scan_cache import CachedEntry, CacheRow, load_cache, save_scan
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.vault import yaml_fast
 from vaultcurator.vault.ignore import IgnoreRules
 from vaultcurator.vault.model import CachedBatch, CachedFields, Inventory, Note, NoteStatus
+from vaultcurator.vault.ports import CachedEntry, CacheRow, ScanCache
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called now and then during a scan, and once at the end."""
@@ -110,31 +109,31 @@ class _Read:
 def scan_vault(
     root: Path,
     settings: ScanSettings,
-    store: Store | None = None,
+    cache: ScanCache | None = None,
     *,
     progress: Progress | None = None,
 ) -> Inventory:
-    """Scan ``root``; with ``store``, reuse and refresh the scan cache and record the scan."""
+    """Scan ``root``; with ``cache``, reuse and refresh the scan cache and record the scan."""
     # A scan creates ~10 objects per note and none of them form cycles: pausing the cyclic
     # garbage collector avoids repeated passes over everything alive (a third of a warm scan).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _scan(root, settings, store, progress)
+        return _scan(root, settings, cache, progress)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _scan(
-    root: Path, settings: ScanSettings, store: Store | None, progress: Progress | None
+    root: Path, settings: ScanSettings, store: ScanCache | None, progress: Progress | None
 ) -> Inventory:
     started_at = time.time()
     rules = IgnoreRules.for_vault(
         root, settings.exclude, skip_templates_folder=settings.skip_templates_folder
     )
     candidates = _walk(root, rules)
-    cached = load_cache(store, PARSER) if store is not None else None
+    cached = store.load(PARSER) if store is not None else None
     cache = cached or {}
     total = len(candidates)
     max_bytes = settings.max_note_bytes
@@ -173,8 +172,7 @@ def _scan(
         if listed_cached < len(cache):  # some cached files were not listed: they are gone
             listed_paths = {rel for rel, _, _ in candidates}
             removed += [p for p in cache if p not in listed_paths]
-        scan_id = save_scan(
-            store,
+        scan_id = store.save(
             started_at=started_at,
             upserts=upserts,
             removed=removed,

@@ -11,13 +11,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vaultcurator.curation.report import CurationReport, ProgressCallback, ignore_progress
-from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
+from vaultcurator.domain.progress import ProgressCallback, ignore_progress
 from vaultcurator.errors import VaultCuratorError
+from vaultcurator.pipeline.report import CurationReport
+from vaultcurator.pipeline.run import CurateOptions, DryRun, run_curation
 from vaultcurator.vault.model import Inventory
-from vaultcurator.vault.scan import scan_vault
 from vaultcurator.watch.events import ChangeSet
-from vaultcurator.workspace import Workspace
+from vaultcurator.workspace import Workspace, scan
 
 
 @dataclass(slots=True)
@@ -53,7 +53,7 @@ class WatchService:
         self._known = self._hashes(self._scan())
 
     def _scan(self) -> Inventory:
-        return scan_vault(self.ws.root, self.ws.settings.scan, self.ws.store)
+        return scan(self.ws)
 
     @staticmethod
     def _hashes(inventory: Inventory) -> dict[str, str]:

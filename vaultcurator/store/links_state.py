@@ -8,7 +8,6 @@ import unicodedata
 import uuid
 from collections.abc import Collection
 
-from vaultcurator.links.hashed import IdfTable
 from vaultcurator.store.db import Store
 
 
@@ -27,23 +26,21 @@ def vault_id(store: Store) -> str:
     return str(row["value"])
 
 
-def load_idf(store: Store, key: str) -> IdfTable | None:
+def load_idf_bytes(store: Store, key: str) -> bytes | None:
+    """The stored IDF table for ``key`` (serialised by the links layer), or None."""
     rows = store.query("SELECT data FROM links_state WHERE key = ?", ("idf:" + key,))
     if not rows or rows[0]["data"] is None:
         return None
-    try:
-        return IdfTable.from_bytes(bytes(rows[0]["data"]))
-    except Exception:  # damaged or from an older format: refit
-        return None
+    return bytes(rows[0]["data"])
 
 
-def save_idf(store: Store, key: str, table: IdfTable) -> None:
+def save_idf_bytes(store: Store, key: str, fingerprint: str, data: bytes) -> None:
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO links_state(key, value, data, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value, data = excluded.data, "
             "updated_at = excluded.updated_at",
-            ("idf:" + key, table.fingerprint, table.to_bytes(), time.time()),
+            ("idf:" + key, fingerprint, data, time.time()),
         )
 
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from vaultcurator.config import MODE_NAMES
+
 Mode = Literal["sync", "realtime", "batch"]
-MODES = ("auto", "sync", "realtime", "batch")
-MAX_BATCH_SIZE = 100_000
-MAX_BATCH_BYTES = 256 * 1024 * 1024
-SAFE_BATCH_BYTES = 200 * 1024 * 1024
-"""Serialized chunk size kept under the API's 256 MB with room for the JSON envelope."""
+MODES = MODE_NAMES
 
 
 def route(count: int, mode: str, realtime_max: int) -> Mode:
@@ -25,7 +23,7 @@ def route(count: int, mode: str, realtime_max: int) -> Mode:
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     if mode in ("sync", "realtime", "batch"):
-        return mode  # type: ignore[return-value]
+        return mode
     if count <= 1:
         return "sync"
     return "realtime" if count <= realtime_max else "batch"

@@ -64,7 +64,15 @@ class RequestOutcome:
 
     @property
     def retryable(self) -> bool:
-        """Everything but a request the API rejected as invalid is worth another try."""
-        if self.kind == "succeeded":
-            return False
-        return self.error_type != "invalid_request_error"
+        """Whether another attempt could succeed (see :func:`is_retryable`)."""
+        return self.kind != "succeeded" and is_retryable(self.error_type)
+
+
+NOT_RETRYABLE = frozenset({"invalid_request_error", "note_changed"})
+"""Failures another attempt cannot fix: the API rejected the request as invalid, or the note
+changed since the job was planned. Reported, never retried."""
+
+
+def is_retryable(error_type: str | None) -> bool:
+    """The one rule for retrying a failed request: everything but :data:`NOT_RETRYABLE`."""
+    return error_type not in NOT_RETRYABLE

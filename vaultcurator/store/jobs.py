@@ -4,117 +4,38 @@ Why it exists: results must land on the note they were built from, whatever batc
 them and whatever order they come back in. So the whole job's ``custom_id -> (note index,
 path, base hash)`` map is written once, before anything is sent; a batch row is written
 (``submitting``, with its fingerprint) *before* the create call and gets its batch id the
-moment the call returns; and every outcome is matched only through the map.
-
-Request states: ``planned`` (not sent yet), ``submitted`` (in a batch or in flight),
-``succeeded``, ``failed`` (``attempts`` counts the answers that failed or succeeded; a
-``canceled`` batch item is not an attempt) and ``canceled`` (its batch was canceled before
-it ran: sent again unless the whole job was canceled).
-
-Test hook: when the environment variable ``VAULTCURATOR_TEST_CRASH_AFTER`` is
-``EVENT:N``, the process dies (``os._exit(86)``) at the N-th occurrence of ``EVENT`` in this
-process: ``batch_submitting`` (a chunk is recorded, its create call not made yet),
-``batch_create_returned`` (the create call returned but its id is not stored yet: the chunk
-stays ``submitting``) or ``batch_created`` (right after a batch id is stored). It
-exists only so tests can prove that ``resume`` never submits a chunk twice; nothing happens
-when the variable is unset.
+moment the call returns; and every outcome is matched only through the map. The types are in
+:mod:`vaultcurator.domain.jobs`; :class:`JobLedger` is what the engines write through.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
-from vaultcurator.curation.types import RequestOutcome
+from vaultcurator.domain.jobs import (
+    LIVE_BATCH_STATES,
+    RESUMABLE_STATUSES,
+    BatchRecord,
+    Job,
+    JobOptions,
+    JobStatus,
+    MapEntry,
+    MappedRequest,
+    RecordResult,
+    fingerprint,
+)
+from vaultcurator.domain.requests import RequestOutcome, Usage
 from vaultcurator.store.db import Store
 from vaultcurator.store.proposals import add_proposal
 
+__all__ = ["LIVE_BATCH_STATES", "RESUMABLE_STATUSES", "BatchRecord", "Job", "JobLedger"]
+
 log = logging.getLogger(__name__)
-
-CRASH_HOOK_ENV = "VAULTCURATOR_TEST_CRASH_AFTER"
-CRASH_EXIT_CODE = 86
-
-JobStatus = Literal["planned", "running", "interrupted", "done", "failed", "canceled"]
-RESUMABLE_STATUSES: tuple[JobStatus, ...] = ("planned", "running", "interrupted")
-LIVE_BATCH_STATES = ("submitting", "in_progress", "canceling", "ended")
-"""Batch rows whose results are not fetched yet."""
-
-RecordResult = Literal["recorded", "unknown", "duplicate"]
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    id: int
-    kind: str
-    engine: str
-    mode: str
-    model: str | None
-    status: str
-    options: dict[str, Any]
-    created_at: float
-    updated_at: float
-    finished_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class MapEntry:
-    """One line of the job's map, as written before anything is submitted."""
-
-    custom_id: str
-    note_index: int
-    path: str
-    base_hash: str
-    old_tags: list[str] | None = None
-    old_description: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MappedRequest:
-    """A request row: the map entry plus what has happened to it so far."""
-
-    custom_id: str
-    note_index: int
-    path: str
-    base_hash: str
-    status: str
-    attempts: int
-    batch_row: int | None
-    error_type: str | None
-    error: str | None
-    old_tags: list[str] | None
-    old_description: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class BatchRecord:
-    row: int
-    job_id: int
-    chunk_no: int
-    attempt: int
-    batch_id: str | None
-    state: str
-    request_count: int
-    fingerprint: str
-    counts: dict[str, int]
-    submitted_at: float
-    created_at: float | None
-    ended_at: float | None
-
-
-def fingerprint(custom_ids: Iterable[str]) -> str:
-    """sha256 of the sorted custom ids: identifies a chunk whatever order it was sent in."""
-    digest = hashlib.sha256()
-    for custom_id in sorted(custom_ids):
-        digest.update(custom_id.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- jobs
@@ -128,7 +49,7 @@ def _job(row: sqlite3.Row) -> Job:
         mode=row["mode"],
         model=row["model"],
         status=row["status"],
-        options=json.loads(row["options_json"]),
+        options=JobOptions.from_json(json.loads(row["options_json"])),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
@@ -136,13 +57,13 @@ def _job(row: sqlite3.Row) -> Job:
 
 
 def create_job(
-    store: Store, *, engine: str, mode: str, model: str | None, options: dict[str, Any]
+    store: Store, *, engine: str, mode: str, model: str | None, options: JobOptions
 ) -> Job:
     now = time.time()
     cursor = store.execute(
         "INSERT INTO jobs(kind, engine, mode, model, status, options_json, created_at,"
         " updated_at) VALUES ('curate', ?, ?, ?, 'planned', ?, ?, ?)",
-        (engine, mode, model, json.dumps(options), now, now),
+        (engine, mode, model, json.dumps(options.to_json()), now, now),
     )
     job = get_job(store, int(cursor.lastrowid or 0))
     assert job is not None
@@ -175,7 +96,7 @@ def set_job_status(store: Store, job_id: int, status: JobStatus) -> None:
 
 
 def update_job(
-    store: Store, job_id: int, *, mode: str | None = None, options: dict[str, Any] | None = None
+    store: Store, job_id: int, *, mode: str | None = None, options: JobOptions | None = None
 ) -> None:
     if mode is not None:
         store.execute(
@@ -184,7 +105,7 @@ def update_job(
     if options is not None:
         store.execute(
             "UPDATE jobs SET options_json = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(options), time.time(), job_id),
+            (json.dumps(options.to_json()), time.time(), job_id),
         )
 
 
@@ -264,17 +185,6 @@ def status_counts(store: Store, job_id: int) -> dict[str, int]:
         "SELECT status, count(*) FROM requests WHERE job_id = ? GROUP BY status", (job_id,)
     )
     return {r[0]: int(r[1]) for r in rows}
-
-
-def mark_submitted(
-    store: Store, job_id: int, custom_ids: Sequence[str], batch_row: int | None = None
-) -> None:
-    with store.transaction() as conn:
-        conn.executemany(
-            "UPDATE requests SET status = 'submitted', batch_row = ? "
-            "WHERE job_id = ? AND custom_id = ? AND status != 'succeeded'",
-            [(batch_row, job_id, cid) for cid in custom_ids],
-        )
 
 
 def mark_failed(
@@ -377,21 +287,6 @@ def batch_created(store: Store, row: int, batch_id: str, created_at: float | Non
         "UPDATE batches SET batch_id = ?, state = 'in_progress', created_at = ? WHERE id = ?",
         (batch_id, created_at or time.time(), row),
     )
-    crash_point("batch_created")
-
-
-_crash_counts: dict[str, int] = {}
-
-
-def crash_point(event: str) -> None:
-    """The documented test hook (see the module docstring); a no-op unless the env var is set."""
-    wanted = os.environ.get(CRASH_HOOK_ENV)
-    if not wanted:
-        return
-    _crash_counts[event] = _crash_counts.get(event, 0) + 1
-    name, _, number = wanted.partition(":")
-    if name == event and number.isdigit() and int(number) == _crash_counts[event]:
-        os._exit(CRASH_EXIT_CODE)
 
 
 def resubmitting(store: Store, row: int) -> None:
@@ -456,6 +351,63 @@ class JobLedger:
     @property
     def job_id(self) -> int:
         return self.job.id
+
+    # -- the batch engine's view of the job (every call is one committed step)
+
+    def begin_chunk(self, custom_ids: Sequence[str], attempt: int) -> BatchRecord:
+        """The next chunk, stored as ``submitting`` before its create call."""
+        chunk_no = next_chunk_no(self.store, self.job.id)
+        return begin_batch(self.store, self.job.id, chunk_no, attempt, custom_ids)
+
+    def batch(self, row: int) -> BatchRecord:
+        return get_batch(self.store, row)
+
+    def batches(self, states: Sequence[str] | None = None) -> list[BatchRecord]:
+        return job_batches(self.store, self.job.id, states)
+
+    def batch_created(self, row: int, batch_id: str, created_at: float | None) -> None:
+        batch_created(self.store, row, batch_id, created_at)
+
+    def resubmitting(self, row: int) -> None:
+        resubmitting(self.store, row)
+
+    def known_batch_ids(self) -> set[str]:
+        return known_batch_ids(self.store)
+
+    def update_batch(
+        self,
+        row: int,
+        *,
+        state: str | None = None,
+        counts: dict[str, int] | None = None,
+        ended_at: float | None = None,
+    ) -> None:
+        update_batch(self.store, row, state=state, counts=counts, ended_at=ended_at)
+
+    def abandon_batch(self, row: int, reason: str, *, error_type: str) -> None:
+        abandon_batch(self.store, row, reason, error_type=error_type)
+
+    def release_batch(self, row: int) -> int:
+        """A batch that never existed or vanished: its unanswered requests are queued again."""
+        ids = batch_custom_ids(self.store, row)
+        update_batch(self.store, row, state="lost")
+        reset_to_planned(self.store, self.job.id, ids)
+        return len(ids)
+
+    def waiting_in(self, row: int) -> list[str]:
+        """Custom ids still waiting on the batch stored at ``row``."""
+        return [
+            e.custom_id
+            for e in job_requests(self.store, self.job.id, ("submitted",))
+            if e.batch_row == row
+        ]
+
+    def mark_failed(
+        self, custom_id: str, error_type: str, error: str, *, count_attempt: bool = False
+    ) -> None:
+        mark_failed(
+            self.store, self.job.id, custom_id, error_type, error, count_attempt=count_attempt
+        )
 
     def record(self, outcome: RequestOutcome, *, batch_row: int | None = None) -> RecordResult:
         """Persist one outcome (a success becomes a proposal at once).
@@ -522,3 +474,45 @@ class JobLedger:
             ),
         )
         return "recorded"
+
+
+def recent_jobs(store: Store, limit: int, *, kind: str | None = "curate") -> list[Job]:
+    """The newest ``limit`` jobs (of ``kind``; every kind for None), newest first."""
+    if kind is None:
+        rows = store.query("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
+    else:
+        rows = store.query(
+            "SELECT * FROM jobs WHERE kind = ? ORDER BY id DESC LIMIT ?", (kind, limit)
+        )
+    return [_job(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRow:
+    """Tokens recorded by a job's requests, summed per channel (batch or standard API)."""
+
+    via_batch: bool
+    requests: int
+    usage: Usage
+
+
+def job_usage(store: Store, job_id: int) -> list[UsageRow]:
+    """Usage of every request of the job that recorded any (failed answers are billed too)."""
+    rows = store.query(
+        """SELECT via_batch, count(*) AS n, sum(input_tokens) AS i,
+                  sum(cache_creation_tokens) AS cw, sum(cache_read_tokens) AS cr,
+                  sum(output_tokens) AS o
+           FROM requests
+           WHERE job_id = ? AND (input_tokens + cache_creation_tokens + cache_read_tokens
+                                 + output_tokens) > 0
+           GROUP BY via_batch""",
+        (job_id,),
+    )
+    return [
+        UsageRow(
+            bool(r["via_batch"]),
+            int(r["n"]),
+            Usage(int(r["i"]), int(r["cw"]), int(r["cr"]), int(r["o"])),
+        )
+        for r in rows
+    ]

@@ -12,23 +12,18 @@ new), cancels its live batches and keeps every result they completed.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from vaultcurator.curation import jobs
-from vaultcurator.curation.jobs import Job, JobLedger
-from vaultcurator.curation.report import (
-    CurationReport,
-    Notice,
-    ProgressCallback,
-    ignore_progress,
-)
-from vaultcurator.curation.run import JobRunner, finish, scan
-from vaultcurator.engines.anthropic_batch import BatchEngine, BatchOptions
-from vaultcurator.engines.client import make_client, require_api_key
+from vaultcurator.domain.jobs import Job
+from vaultcurator.domain.progress import Notice, ProgressCallback, ignore_progress
+from vaultcurator.engines.registry import provider
 from vaultcurator.errors import UsageError
-from vaultcurator.workspace import Workspace
+from vaultcurator.pipeline.report import CurationReport
+from vaultcurator.pipeline.run import finish
+from vaultcurator.pipeline.runner import JobRunner
+from vaultcurator.store import jobs
+from vaultcurator.workspace import Workspace, scan
 
 CANCEL_POLL_INTERVAL = 2.0
 CANCEL_WAIT = 120.0
@@ -50,13 +45,11 @@ def resume_job(
 ) -> CurationReport:
     """Finish the active job; ``overrides`` replace stored options (e.g. ``poll_interval``)."""
     job = active_job(ws)
-    if job.engine == "anthropic":
-        require_api_key()
+    provider(job.engine).require()
     if overrides:
-        options = {**job.options, **{k: v for k, v in overrides.items() if v is not None}}
-        jobs.update_job(ws.store, job.id, options=options)
+        jobs.update_job(ws.store, job.id, options=job.options.with_overrides(overrides))
         job = jobs.get_job(ws.store, job.id) or job
-    progress(Notice(f"resuming job {job.id} ({job.engine}, {job.options.get('mode')})"))
+    progress(Notice(f"resuming job {job.id} ({job.engine}, {job.options.mode})"))
     runner = JobRunner(ws, job, scan(ws), progress)
     return finish(ws, runner, runner.drive())
 
@@ -91,38 +84,16 @@ def cancel_job(
     """Cancel the active job's live batches and keep what they completed."""
     job = active_job(ws)
     store = ws.store
-    jobs.update_job(store, job.id, options={**job.options, "canceled": True})
+    jobs.update_job(store, job.id, options=job.options.with_overrides({"canceled": True}))
     report = CancelReport(job_id=job.id)
-    live = jobs.job_batches(store, job.id, jobs.LIVE_BATCH_STATES)
-    if job.engine == "anthropic" and live:
-        require_api_key()
+    if jobs.job_batches(store, job.id, jobs.LIVE_BATCH_STATES):
+        answerer = provider(job.engine)
+        answerer.require()
         runner = JobRunner(ws, job, scan(ws), progress)
-        engine = BatchEngine(
-            make_client(),
-            JobLedger(store, job, "anthropic", job.model),
-            BatchOptions(poll_interval=poll_interval, poll_interval_max=poll_interval),
-            parse=runner.parse,
-            on_progress=progress,
-        )
-        for record in live:
-            if record.state == "submitting":
-                engine.settle_submitting(record)
-        running = [
-            r
-            for r in jobs.job_batches(store, job.id, jobs.LIVE_BATCH_STATES)
-            if r.batch_id is not None
-        ]
-        to_cancel = [r for r in running if r.state in ("in_progress", "submitting")]
-        engine.cancel_batches(to_cancel, "canceled by the user")
-        report.canceled_batches = [str(r.batch_id) for r in to_cancel]
-        give_up = time.monotonic() + wait
-        pending = running
-        while pending:
-            pending = [r for r in pending if not engine.poll_safely(r)]
-            if not pending or time.monotonic() >= give_up:
-                break
-            time.sleep(poll_interval)
-        report.still_canceling = [str(r.batch_id) for r in pending]
+        for name in answerer.engines:
+            stopped = runner.engine(name).cancel(poll_interval, wait)
+            report.canceled_batches += stopped.canceled
+            report.still_canceling += stopped.still_canceling
     counts = jobs.status_counts(store, job.id)
     report.kept = counts.get("succeeded", 0)
     report.not_done = sum(counts.values()) - report.kept
