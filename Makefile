@@ -1,7 +1,7 @@
 # Every command a developer or CI runs lives here, so they are literally the same.
 #   make demo    the main job on the embedded defaults: no API key, no server, repo untouched
 #   make test    the whole test suite
-#   make lint    ruff (lint + format check) and mypy
+#   make lint    ruff (lint + format check), mypy and the layer contracts (import-linter)
 #   make bench   every benchmark (each prints its figures against a floor measured in the run)
 # VENV=/some/venv uses (and, if needed, creates) another virtualenv; .ci/run does this.
 
@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	@status=0; for bench in $(BENCHES); do \

@@ -34,12 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vaultcurator.store.db import Store
 from vaultcurator.store.journal import finish_run, start_run
-from vaultcurator.vault.edit import (
-    EditRequest,
-    apply_edits,
-    render_updates,
-    set_frontmatter_keys,
-)
+from vaultcurator.vault.edit import EditRequest, apply_edits, set_frontmatter_keys
+from vaultcurator.vault.frontmatter_edit import render_updates
 from vaultcurator.vault.model import sha256_hex
 
 WORDS = [

@@ -30,8 +30,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.support.synthetic_vault import generate_vault  # noqa: E402
 from vaultcurator.links.related import brute_force_topk  # noqa: E402
-from vaultcurator.links.synthetic import generate_vault  # noqa: E402
 from vaultcurator.store.scan_cache import StoreScanCache  # noqa: E402
 from vaultcurator.vault.scan import scan_vault  # noqa: E402
 from vaultcurator.workspace import open_workspace  # noqa: E402

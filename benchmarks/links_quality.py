@@ -38,10 +38,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from benchmarks.support.synthetic_vault import generate_vault  # noqa: E402
 from vaultcurator.config import ScanSettings  # noqa: E402
 from vaultcurator.links import embedders, hashed  # noqa: E402
 from vaultcurator.links.source import NoteSource  # noqa: E402
-from vaultcurator.links.synthetic import generate_vault  # noqa: E402
 from vaultcurator.links.text import NoteDoc  # noqa: E402
 from vaultcurator.links.wikilinks import LinkResolver, vault_markdown_paths  # noqa: E402
 from vaultcurator.vault.scan import scan_vault  # noqa: E402

@@ -12,13 +12,13 @@ from tests.curation.conftest import FAST, db
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.crash_cli import CRASH_EXIT_CODE
 from vaultcurator.cli import main
-from vaultcurator.domain.jobs import JobOptions
+from vaultcurator.domain.jobs import JobOptions, MapEntry
 from vaultcurator.domain.progress import ignore_progress
 from vaultcurator.domain.requests import CurationAnswer, RequestOutcome
 from vaultcurator.engines.anthropic_batch import BatchEngine, BatchOptions
 from vaultcurator.pipeline.runner import JobRunner
 from vaultcurator.store import jobs
-from vaultcurator.store.jobs import JobLedger, MapEntry
+from vaultcurator.store.ledger import JobLedger
 from vaultcurator.workspace import open_workspace, scan
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from tests.edit.oracle import assert_only_keys_changed
 from vaultcurator.errors import NoteParseError
-from vaultcurator.vault.edit import render_updates
 from vaultcurator.vault.frontmatter import load_yaml, parse, split
+from vaultcurator.vault.frontmatter_edit import render_updates
 
 UPDATES = {
     "tags": ["cooking/fermentation", "C#", "yes", "2024", "café"],

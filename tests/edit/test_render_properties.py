@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.edit.oracle import assert_only_keys_changed
-from vaultcurator.vault.edit import render_updates
+from vaultcurator.errors import NoteParseError
 from vaultcurator.vault.frontmatter import decode, parse, split
+from vaultcurator.vault.frontmatter_edit import render_updates
 
 ASCII_WORD = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
 UNICODE_WORD = st.text(
@@ -181,7 +182,12 @@ def test_only_the_set_keys_change(old: bytes, changes: dict[str, Any]) -> None:
         if key == "description" and isinstance(value, str):
             value = BREAKS.sub(" ", value).strip()
         expected[target_key(key, before)] = value
-    new = render_updates(old, changes)
+    try:
+        new = render_updates(old, changes)
+    except NoteParseError:
+        # A top-level flow mapping with keys ({a: 1}) is refused rather than rewritten.
+        assert split(decode(old)[0]).yaml_text.lstrip().startswith("{") and before
+        return
     if all(k in before and repr(before[k]) == repr(v) for k, v in expected.items()):
         assert new is old
         return

@@ -6,7 +6,7 @@ import pytest
 
 from vaultcurator.errors import NoteParseError
 from vaultcurator.vault import frontmatter as fm
-from vaultcurator.vault.edit import render_updates
+from vaultcurator.vault.frontmatter_edit import render_updates
 
 UPDATES = {"tags": ["new", "x"], "description": "d"}
 

@@ -17,9 +17,11 @@ from textual.worker import WorkerFailed
 from tests.curation.conftest import FAST, write_vault
 from tests.curation.test_batch import run_cli
 from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.crash_cli import CRASH_EXIT_CODE
 from tests.fakes.fixtures import fake_anthropic
-from vaultcurator.curation.jobs import CRASH_EXIT_CODE
+from vaultcurator.domain.jobs import JobOptions
 from vaultcurator.store.proposals import add_proposal
+from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.tui.app import ReviewApp, create_app
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace, open_workspace
@@ -80,7 +82,7 @@ def curated(workspace: Workspace) -> dict[str, int]:
 
 def add_curated(workspace: Workspace) -> dict[str, int]:
     """The ``curated`` fixture's proposals (also used to draw docs/review.svg)."""
-    inventory = scan_vault(workspace.root, workspace.settings.scan, workspace.store)
+    inventory = scan_vault(workspace.root, workspace.settings.scan, StoreScanCache(workspace.store))
     notes = inventory.by_path()
     ids: dict[str, int] = {}
     for path, change in CURATED.items():
@@ -156,14 +158,15 @@ def make_batch_job(ws: Workspace) -> int:
     Built through the curation job store (as the batch engine would write it), with fixed
     timestamps so the jobs screen's elapsed / ETA are reproducible. Returns the job id.
     """
-    from vaultcurator.curation import jobs
-    from vaultcurator.curation.jobs import JobLedger, MapEntry
-    from vaultcurator.curation.types import CurationAnswer, RequestOutcome, Usage
+    from vaultcurator.domain.jobs import MapEntry
+    from vaultcurator.domain.requests import CurationAnswer, RequestOutcome, Usage
+    from vaultcurator.store import jobs
+    from vaultcurator.store.ledger import JobLedger
 
-    inventory = scan_vault(ws.root, ws.settings.scan, ws.store)
+    inventory = scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store))
     notes = [n for n in inventory.notes if n.path.startswith("Finance/")][:3]
     job = jobs.create_job(
-        ws.store, engine="anthropic", mode="batch", model="claude-haiku-4-5", options={}
+        ws.store, engine="anthropic", mode="batch", model="claude-haiku-4-5", options=JobOptions()
     )
     entries = [
         MapEntry(f"n{n.index:06d}_note", n.index, n.path, n.hash, list(n.tags), n.description)

@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 from tests.curation.test_batch import assert_each_note_got_its_own_answer, creates
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.tui.conftest import interrupted_batch_job, running, settle, text_of
-from vaultcurator.curation import jobs
+from vaultcurator.store import jobs
 from vaultcurator.store.proposals import list_proposals
 from vaultcurator.tui.screens.jobs import JobsScreen
 from vaultcurator.tui.screens.modals import ConfirmScreen, ProgressScreen

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.widgets import RadioButton, Select
 
 from tests.tui.conftest import running, settle, text_of
-from vaultcurator.curation import jobs
 from vaultcurator.review.apply import recurate_candidates
+from vaultcurator.store import jobs
 from vaultcurator.store.proposals import get_proposal, list_proposals
+from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.tui.app import ReviewApp
 from vaultcurator.tui.screens.curate import CurateScreen
 from vaultcurator.tui.screens.modals import ProgressScreen
@@ -55,7 +56,9 @@ async def test_recurate_conflicts_makes_a_fresh_proposal_for_just_those_notes(
         await settle(pilot)
 
         new_hash = (
-            scan_vault(workspace.root, workspace.settings.scan, store).by_path()[TOMATOES].hash
+            scan_vault(workspace.root, workspace.settings.scan, StoreScanCache(store))
+            .by_path()[TOMATOES]
+            .hash
         )
         fresh = [p for p in list_proposals(store, ["pending"]) if p.path == TOMATOES]
         assert len(fresh) == 1 and fresh[0].id != old_id

@@ -25,6 +25,7 @@ from typing import Any
 
 from vaultcurator.curation.prompts import DESCRIPTION_MAX_CHARS, MAX_TAGS
 from vaultcurator.domain.requests import CurationAnswer, RequestOutcome, Usage
+from vaultcurator.vault.frontmatter_edit import single_line
 from vaultcurator.vault.tags import is_valid_tag, normalize_tag, normalize_tags
 
 INVALID_OUTPUT = "invalid_output"
@@ -49,7 +50,6 @@ ANSWER_SCHEMA: dict[str, Any] = {
 """The JSON schema sent as ``output_config.format.schema`` (and usable as a tool's input)."""
 
 _FENCE = re.compile(r"^\s*```[A-Za-z0-9_-]*[ \t]*\r?\n(.*?)\r?\n?```\s*$", re.DOTALL)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
 class InvalidAnswer(ValueError):
@@ -177,8 +177,7 @@ def shorten(text: str, limit: int = DESCRIPTION_MAX_CHARS) -> str:
 
 def clean_description(value: str) -> str:
     """One line: control characters dropped, whitespace collapsed, within the limit."""
-    one_line = " ".join(_CONTROL.sub(" ", value).split())
-    return shorten(one_line)
+    return shorten(single_line(value))
 
 
 def validate_answer(data: Any, existing: KnownTags | Iterable[str] = ()) -> CurationAnswer:

@@ -42,7 +42,7 @@ from vaultcurator.engines.client import (
     retry_after_seconds,
 )
 from vaultcurator.errors import VaultCuratorError
-from vaultcurator.store.jobs import JobLedger
+from vaultcurator.store.ledger import JobLedger
 
 CLOCK_SLACK = 120.0
 """Seconds a batch's server-side ``created_at`` may precede our ``submitted_at``."""

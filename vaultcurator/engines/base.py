@@ -19,7 +19,7 @@ from vaultcurator.config import CurationSettings
 from vaultcurator.domain.jobs import JobOptions
 from vaultcurator.domain.progress import NoteDone, ProgressCallback, ignore_progress
 from vaultcurator.domain.requests import CurationRequest, RequestOutcome
-from vaultcurator.store.jobs import JobLedger
+from vaultcurator.store.ledger import JobLedger
 from vaultcurator.vault.model import Inventory, Note
 
 OutcomeParser = Callable[[str, Any, bool], RequestOutcome]

@@ -29,10 +29,11 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from vaultcurator.config import CurationSettings
-from vaultcurator.curation.answers import KnownTags, clean_description, shorten
-from vaultcurator.curation.prompts import DESCRIPTION_MAX_CHARS, MAX_TAGS, MIN_TAGS
+from vaultcurator.curation.answers import KnownTags
+from vaultcurator.curation.prompts import MAX_TAGS, MIN_TAGS
 from vaultcurator.domain.requests import CurationAnswer, RequestOutcome
 from vaultcurator.engines.base import EngineSetup, PerNoteEngine, PerNoteSink, PreparedNote
+from vaultcurator.engines.local_describe import _CJK, _WIKILINK, _WORD, _prose, describe
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.tags import normalize_tag
 from vaultcurator.vault.taxonomy import tag_counts
@@ -54,13 +55,7 @@ KEEP_SCORE = 1.5
 """Evidence a tag needs to be proposed beyond the minimum of :data:`MIN_TAGS`."""
 MAX_PHRASE_WORDS = 4
 MIN_WORD_CHARS = 3
-SHORT_SENTENCE = 30
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_WIKILINK = re.compile(r"!?\[\[([^\]|#^\n]*)(?:[#^][^\]|\n]*)?(?:\|([^\]\n]*))?\]\]")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_FENCE_OPEN = re.compile(r"^\s{0,3}(```|~~~)")
 # Tags that say what kind of note a note is (a map of content), not what it is about: they are
 # never passed on to a note through its links, its folder or its neighbours.
 STRUCTURAL_TAGS = frozenset(
@@ -309,179 +304,6 @@ def _frontmatter_links(value: Any) -> list[str]:
     if isinstance(value, list):
         return [t for v in value for t in _frontmatter_links(v)]
     return []
-
-
-# ---------------------------------------------------------------------- descriptions
-
-_COMMENT_BLOCK = re.compile(r"%%.*?%%|<!--.*?-->|\$\$.*?\$\$", re.DOTALL)
-_EMBED = re.compile(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]]*\]")
-_EMPHASIS = (
-    re.compile(r"(\*\*|__)(.+?)\1"),
-    re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"),
-    re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])"),
-    re.compile(r"~~(.+?)~~"),
-    re.compile(r"==(.+?)=="),
-)
-_INLINE_CODE = re.compile(r"`+([^`]*)`+")
-_TRAILING_TAGS = re.compile(r"(?:\s+#[\w/-]*[^\W\d][\w/-]*)+\s*$")
-_INLINE_TAG = re.compile(r"(?<![\w/#&])#([\w/-]*[^\W\d][\w/-]*)")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~=<>])")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?")
-_SKIP_LINE = re.compile(
-    r"^\s*(?:>|\||#{1,6}(?:\s|$)|(?:-{3,}|\*{3,}|_{3,})\s*$|\[\^[^\]]*\]:|[\w-]+::|<)"
-)
-_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|[。！？]")
-_ABBREVIATIONS = frozenset("e.g i.e vs etc cf dr mr mrs ms st no approx fig".split())  # noqa: SIM905
-
-
-def _code_free_lines(body: str) -> Iterator[str]:
-    fence: str | None = None
-    for line in _COMMENT_BLOCK.sub("\n", body).splitlines():
-        opened = _FENCE_OPEN.match(line)
-        if fence is not None:
-            if opened and opened.group(1) == fence:
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
-            continue
-        yield line
-
-
-def _prose(body: str) -> tuple[list[str], str]:
-    """The headings, and the rest of the text, to match tags in.
-
-    Code, comments and wikilinks are left out: a link is evidence through the linked note's
-    tags, not through its name (which would count it twice).
-    """
-    headings: list[str] = []
-    lines: list[str] = []
-    for line in _code_free_lines(body):
-        heading = _HEADING.match(line)
-        if heading:
-            headings.append(strip_markdown(heading.group(1)))
-        else:
-            lines.append(line)
-    return headings, _WIKILINK.sub(" ", "\n".join(lines))
-
-
-def strip_markdown(text: str) -> str:
-    """Plain text of one line of Markdown: links to their text, no emphasis or code marks."""
-    text = _EMBED.sub("", text)
-    text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1).rsplit("/", 1)[-1]).strip(), text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _FOOTNOTE_REF.sub("", text)
-    text = _HTML_TAG.sub("", text)
-    text = _INLINE_CODE.sub(r"\1", text)
-    for pattern in _EMPHASIS:
-        text = pattern.sub(lambda m: m.group(m.lastindex or 1), text)
-    text = _TRAILING_TAGS.sub("", text)
-    text = _INLINE_TAG.sub(r"\1", text)
-    text = _ESCAPE.sub(r"\1", text)
-    return " ".join(text.split())
-
-
-def _blocks(body: str) -> Iterator[tuple[str, bool]]:
-    """Paragraphs (joined lines) and list items of prose, flagged True for list items.
-
-    Lines that are mostly links (``Recipes: [[A]], [[B]]``) end a paragraph like a blank line.
-    """
-    paragraph: list[str] = []
-    for line in _code_free_lines(body):
-        if not line.strip() or _SKIP_LINE.match(line) or _is_link_line(line):
-            if paragraph:
-                yield " ".join(paragraph), False
-                paragraph = []
-            continue
-        if _LIST_MARK.match(line):
-            if paragraph:
-                yield " ".join(paragraph), False
-                paragraph = []
-            yield _LIST_MARK.sub("", line), True
-            continue
-        paragraph.append(line.strip())
-    if paragraph:
-        yield " ".join(paragraph), False
-
-
-def _prose_outside_links(text: str) -> str:
-    return strip_markdown(_WIKILINK.sub("", _MD_LINK.sub("", _EMBED.sub("", text))))
-
-
-def _has_prose(plain: str) -> bool:
-    return len(_WORD.findall(plain)) >= 3 or bool(_CJK.search(plain) and len(plain) >= 6)
-
-
-def _is_link_line(line: str) -> bool:
-    links = _WIKILINK.search(line) or _MD_LINK.search(line) or _EMBED.search(line)
-    return links is not None and not _has_prose(_prose_outside_links(line))
-
-
-def _meaningful(text: str) -> bool:
-    """Prose: three words or a CJK phrase besides links and embeds."""
-    return _has_prose(_prose_outside_links(text))
-
-
-def _sentences(text: str) -> Iterator[str]:
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        word = text[start : match.start()].rsplit(" ", 1)[-1].casefold()
-        if match.group() == "." and (word in _ABBREVIATIONS or len(word) == 1):
-            continue
-        sentence = text[start:end].strip()
-        if sentence:
-            yield sentence
-        start = end
-    rest = text[start:].strip()
-    if rest:
-        yield rest
-
-
-def _lead(block: str) -> str:
-    """The first sentence of a block, joined with the next ones while it is very short.
-
-    A sentence ending with ``:`` introduces what follows (a list, code): never a description.
-    """
-    text = ""
-    for sentence in _sentences(strip_markdown(block)):
-        if sentence.endswith((":", "：")):
-            break
-        glue = "" if text.endswith(("。", "！", "？")) else " "
-        joined = f"{text}{glue}{sentence}".strip()
-        if text and len(joined) > DESCRIPTION_MAX_CHARS:
-            break
-        text = joined
-        if len(text) >= SHORT_SENTENCE:
-            break
-    return text
-
-
-def describe(body: str, note: Note | None = None) -> str:
-    """The note's first meaningful sentence(s) as plain text, within 200 characters.
-
-    A description the note already has is kept (cleaned to one line): a human wrote it.
-    Headings, quotes and callouts, tables, code, comments, embeds and lists of links are
-    skipped; a paragraph is preferred to a list item. Falls back to the note's title.
-    """
-    if note is not None and note.description and note.description.strip():
-        return clean_description(note.description)
-    first_item = ""
-    for block, is_item in _blocks(body):
-        lead = _lead(block) if _meaningful(block) else ""
-        if not lead:
-            continue
-        if not is_item:
-            return shorten(lead)
-        first_item = first_item or lead
-    if first_item:
-        return shorten(first_item)
-    return shorten(note.title) if note is not None else ""
 
 
 class LocalEngine(PerNoteEngine):

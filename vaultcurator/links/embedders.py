@@ -14,9 +14,7 @@ saying why, at once: availability is decided from files on disk, never from the 
 from __future__ import annotations
 
 import importlib.util
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -109,21 +107,6 @@ class OnnxMiniLmEmbedder:
         return _normalised(np.stack([np.asarray(v) for v in vectors]))
 
 
-@contextmanager
-def _hub_offline() -> Iterator[None]:
-    keys = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update(dict.fromkeys(keys, "1"))
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from the local cache (never downloaded)."""
 
@@ -131,8 +114,9 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model_name: str) -> None:
         module = importlib.import_module("sentence_transformers")
-        with _hub_offline():
-            self._model = module.SentenceTransformer(model_name, local_files_only=True)
+        # local_files_only: never a download, and no process-wide environment change (the
+        # TUI runs this in a worker thread while other threads read the environment).
+        self._model = module.SentenceTransformer(model_name, local_files_only=True)
         self.model_name = model_name
         self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
         self.max_chars = int(getattr(self._model, "max_seq_length", 256) or 256) * 4

@@ -27,7 +27,7 @@ from vaultcurator.engines.base import Engine, EngineSetup, PreparedNote, no_chec
 from vaultcurator.engines.registry import provider
 from vaultcurator.pipeline.report import CurationReport, report_for_job
 from vaultcurator.store import jobs
-from vaultcurator.store.jobs import JobLedger
+from vaultcurator.store.ledger import JobLedger
 from vaultcurator.vault.model import Inventory
 from vaultcurator.workspace import Workspace
 

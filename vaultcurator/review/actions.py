@@ -25,6 +25,7 @@ from vaultcurator.store.proposals import (
     set_state,
     states_of,
 )
+from vaultcurator.vault.frontmatter_edit import single_line
 from vaultcurator.vault.tags import normalize_tag, normalize_tags
 
 APPROVABLE: tuple[ProposalState, ...] = ("pending", "rejected", "approved")
@@ -177,13 +178,8 @@ def _why_invalid(tag: str) -> str:
     return "nothing usable remains (letters, digits, '_', '-' and '/' only)"
 
 
-def clean_description(text: str) -> str:
-    """A description is one line: inner line breaks become spaces, ends are trimmed."""
-    return " ".join(text.split())
-
-
 @dataclass(slots=True)
-class EditOutcome:
+class ProposalEdit:
     proposal: Proposal
     tags: TagValidation | None
     """None when the tags were not edited."""
@@ -203,7 +199,7 @@ def edit(
     existing_tags: Iterable[str] = (),
     strict: bool = False,
     approve_after: bool = False,
-) -> EditOutcome:
+) -> ProposalEdit:
     """Replace a proposal's proposed values with the reviewer's.
 
     ``tags`` (a string as typed, or a list) are validated by the tag rules: fixable tags are
@@ -227,7 +223,7 @@ def edit(
         store,
         proposal_id,
         new_tags=None if validation is None else validation.tags,
-        new_description=None if description is None else clean_description(description),
+        new_description=None if description is None else single_line(description),
         set_description=description is not None,
         new_related=None if related is None else list(related),
     )
@@ -235,7 +231,7 @@ def edit(
         set_state(store, [proposal_id], "approved")
     updated = get_proposal(store, proposal_id)
     assert updated is not None
-    return EditOutcome(proposal=updated, tags=validation)
+    return ProposalEdit(proposal=updated, tags=validation)
 
 
 # --- table view model ----------------------------------------------------------------------
@@ -365,13 +361,3 @@ def sort_rows(
     if key not in _ROW_KEYS:
         raise ValueError(f"unknown sort key {key!r}")
     return sorted(rows, key=_ROW_KEYS[key], reverse=reverse)
-
-
-def sort_proposals(
-    proposals: Iterable[Proposal], key: SortKey = "path", *, reverse: bool = False
-) -> list[Proposal]:
-    """Proposals sorted like :func:`sort_rows`."""
-    items = list(proposals)
-    order = sort_rows(rows_for(items), key, reverse=reverse)
-    by_id = {p.id: p for p in items}
-    return [by_id[r.id] for r in order]

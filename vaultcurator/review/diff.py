@@ -15,7 +15,8 @@ from pathlib import Path
 from vaultcurator.errors import VaultCuratorError
 from vaultcurator.store.proposals import Proposal
 from vaultcurator.vault import frontmatter as fm
-from vaultcurator.vault.edit import render_updates, resolve_note_path
+from vaultcurator.vault.edit import resolve_note_path
+from vaultcurator.vault.frontmatter_edit import render_updates
 from vaultcurator.vault.model import sha256_hex
 
 

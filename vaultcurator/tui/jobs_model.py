@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vaultcurator.curation.cost import job_cost
-from vaultcurator.curation.jobs import RESUMABLE_STATUSES, Job, get_job, job_batches, status_counts
 from vaultcurator.curation.pricing import UnknownModelError
 from vaultcurator.store.db import Store
+from vaultcurator.store.jobs import RESUMABLE_STATUSES, Job, get_job, job_batches, status_counts
 
 RECENT_JOBS = 20
 """How many of the newest jobs the screen lists."""

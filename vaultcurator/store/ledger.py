@@ -1,0 +1,173 @@
+"""The job ledger: what the engines write through (one job's map, batches and outcomes)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vaultcurator.domain.jobs import BatchRecord, Job, RecordResult
+from vaultcurator.domain.requests import RequestOutcome
+from vaultcurator.store.db import Store
+from vaultcurator.store.jobs import (
+    abandon_batch,
+    batch_created,
+    batch_custom_ids,
+    begin_batch,
+    get_batch,
+    job_batches,
+    job_requests,
+    known_batch_ids,
+    lookup,
+    mark_failed,
+    next_chunk_no,
+    reset_to_planned,
+    resubmitting,
+    update_batch,
+)
+from vaultcurator.store.proposals import add_proposal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class JobLedger:
+    """What the engines write through: one job's map, batches and outcomes.
+
+    ``record`` matches an outcome to its note only through the stored map; an unknown
+    custom_id is logged and counted in ``rejected``, never applied.
+    """
+
+    store: Store
+    job: Job
+    engine_name: str
+    model: str | None
+    rejected: list[str] = field(default_factory=list)
+    proposals: list[int] = field(default_factory=list)
+
+    @property
+    def job_id(self) -> int:
+        return self.job.id
+
+    # -- the batch engine's view of the job (every call is one committed step)
+
+    def begin_chunk(self, custom_ids: Sequence[str], attempt: int) -> BatchRecord:
+        """The next chunk, stored as ``submitting`` before its create call."""
+        chunk_no = next_chunk_no(self.store, self.job.id)
+        return begin_batch(self.store, self.job.id, chunk_no, attempt, custom_ids)
+
+    def batch(self, row: int) -> BatchRecord:
+        return get_batch(self.store, row)
+
+    def batches(self, states: Sequence[str] | None = None) -> list[BatchRecord]:
+        return job_batches(self.store, self.job.id, states)
+
+    def batch_created(self, row: int, batch_id: str, created_at: float | None) -> None:
+        batch_created(self.store, row, batch_id, created_at)
+
+    def resubmitting(self, row: int) -> None:
+        resubmitting(self.store, row)
+
+    def known_batch_ids(self) -> set[str]:
+        return known_batch_ids(self.store)
+
+    def update_batch(
+        self,
+        row: int,
+        *,
+        state: str | None = None,
+        counts: dict[str, int] | None = None,
+        ended_at: float | None = None,
+    ) -> None:
+        update_batch(self.store, row, state=state, counts=counts, ended_at=ended_at)
+
+    def abandon_batch(self, row: int, reason: str, *, error_type: str) -> None:
+        abandon_batch(self.store, row, reason, error_type=error_type)
+
+    def release_batch(self, row: int) -> int:
+        """A batch that never existed or vanished: its unanswered requests are queued again."""
+        ids = batch_custom_ids(self.store, row)
+        update_batch(self.store, row, state="lost")
+        reset_to_planned(self.store, self.job.id, ids)
+        return len(ids)
+
+    def waiting_in(self, row: int) -> list[str]:
+        """Custom ids still waiting on the batch stored at ``row``."""
+        return [
+            e.custom_id
+            for e in job_requests(self.store, self.job.id, ("submitted",))
+            if e.batch_row == row
+        ]
+
+    def mark_failed(
+        self, custom_id: str, error_type: str, error: str, *, count_attempt: bool = False
+    ) -> None:
+        mark_failed(
+            self.store, self.job.id, custom_id, error_type, error, count_attempt=count_attempt
+        )
+
+    def record(self, outcome: RequestOutcome, *, batch_row: int | None = None) -> RecordResult:
+        """Persist one outcome (a success becomes a proposal at once).
+
+        ``batch_row``: the batch the outcome was read from. A failure read from a batch the
+        request is no longer waiting on (results fetched twice after a crash) is stale and
+        ignored, so it cannot use up the note's retries; a success is always kept.
+        """
+        entry = lookup(self.store, self.job.id, outcome.custom_id)
+        if entry is None:
+            log.warning(
+                "job %s: result for unknown custom_id %r rejected", self.job.id, outcome.custom_id
+            )
+            self.rejected.append(outcome.custom_id)
+            return "unknown"
+        if entry.status == "succeeded":
+            return "duplicate"
+        waiting = entry.status == "submitted" and entry.batch_row == batch_row
+        if batch_row is not None and outcome.kind != "succeeded" and not waiting:
+            return "duplicate"
+        usage = outcome.usage
+        if outcome.kind == "succeeded" and outcome.answer is not None:
+            proposal_id = add_proposal(
+                self.store,
+                path=entry.path,
+                note_index=entry.note_index,
+                base_hash=entry.base_hash,
+                engine=self.engine_name,
+                model=self.model,
+                old_tags=entry.old_tags,
+                new_tags=list(outcome.answer.tags),
+                old_description=entry.old_description,
+                new_description=outcome.answer.description,
+                set_description=True,
+                job_id=self.job.id,
+            )
+            self.proposals.append(proposal_id)
+            status, error_type, error, attempt = "succeeded", None, None, 1
+        elif outcome.kind == "canceled":
+            status, error_type, error, attempt = "canceled", "canceled", outcome.error, 0
+        else:
+            status = "failed"
+            error_type = outcome.error_type or outcome.kind
+            error = outcome.error or outcome.kind
+            attempt = 1
+        self.store.execute(
+            "UPDATE requests SET status = ?, error_type = ?, error = ?,"
+            " attempts = attempts + ?, input_tokens = input_tokens + ?,"
+            " cache_creation_tokens = cache_creation_tokens + ?,"
+            " cache_read_tokens = cache_read_tokens + ?, output_tokens = output_tokens + ?,"
+            " via_batch = ? WHERE job_id = ? AND custom_id = ?",
+            (
+                status,
+                error_type,
+                error,
+                attempt,
+                usage.input_tokens,
+                usage.cache_creation_input_tokens,
+                usage.cache_read_input_tokens,
+                usage.output_tokens,
+                1 if outcome.via_batch else 0,
+                self.job.id,
+                outcome.custom_id,
+            ),
+        )
+        return "recorded"

@@ -1,0 +1,1 @@
+"""The TUI screens: each talks to the app by messages and actions, never by importing it."""
