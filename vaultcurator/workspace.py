@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from vaultcurator.errors import UsageError
 from vaultcurator.store import Store, open_store
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.model import Inventory
+from vaultcurator.vault.rescan import rescan_paths
 from vaultcurator.vault.scan import Progress, scan_vault
 
 
@@ -55,3 +56,10 @@ def open_workspace(vault: str | Path, overrides: Mapping[str, Any] | None = None
 def scan(ws: Workspace, progress: Progress | None = None) -> Inventory:
     """An incremental scan of the workspace's vault (unchanged files are not read again)."""
     return scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store), progress=progress)
+
+
+def rescan(
+    ws: Workspace, inventory: Inventory, changed: Iterable[str], deleted: Iterable[str] = ()
+) -> Inventory:
+    """``inventory`` refreshed at just these paths (watch mode: :mod:`~vaultcurator.vault.rescan`)."""
+    return rescan_paths(inventory, ws.settings.scan, changed, deleted, StoreScanCache(ws.store))

@@ -202,11 +202,11 @@ def test_special_files_and_dangling_links_are_ignored(vault: Path, write: Write)
 
 def test_unreadable_file_becomes_an_invalid_note(vault: Path, write: Write) -> None:
     """Any OS error while reading (here ENOTDIR) gives an invalid note with the reason."""
-    from vaultcurator.vault.scan import _note_from_read, _read_file
+    from vaultcurator.vault.scan import note_from_read, read_file
 
     write("file.md", "x")
-    read = _read_file(str(vault / "file.md" / "x.md"), 1000)
-    note, row = _note_from_read("x.md", read, 1000)
+    read = read_file(str(vault / "file.md" / "x.md"), 1000)
+    note, row = note_from_read("x.md", read, 1000)
     assert (note.status, note.error) == ("invalid", "cannot read: Not a directory")
     assert row is None  # never cached: the next scan tries again
 
@@ -247,13 +247,13 @@ def test_a_file_changed_since_the_listing_is_read_as_it_is_now(
 ) -> None:
     """The listing's stat stands in for a stat before reading: a change since then (grown,
     shrunk, or same size with a new mtime) is still read whole and described by a fresh stat."""
-    from vaultcurator.vault.scan import _read_file
+    from vaultcurator.vault.scan import read_file
 
     path = write("a.md", "same")
     listed = path.stat()
     path.write_text(new)
     os.utime(path, ns=(listed.st_atime_ns, listed.st_mtime_ns + 1_000_000))
-    read = _read_file(str(path), 1000, listed)
+    read = read_file(str(path), 1000, listed)
     assert read.data == new.encode()
     assert read.stable and read.st is not None
     assert (read.st.st_size, read.st.st_mtime_ns) == (len(new), listed.st_mtime_ns + 1_000_000)

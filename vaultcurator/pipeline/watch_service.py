@@ -17,7 +17,7 @@ from vaultcurator.pipeline.report import CurationReport
 from vaultcurator.pipeline.run import CurateOptions, DryRun, run_curation
 from vaultcurator.vault.model import Inventory
 from vaultcurator.watch.events import ChangeSet
-from vaultcurator.workspace import Workspace, scan
+from vaultcurator.workspace import Workspace, rescan, scan
 
 
 @dataclass(slots=True)
@@ -33,7 +33,8 @@ class WatchCycle:
 class WatchService:
     """Keeps the ``path -> hash`` view of the vault and curates what changed.
 
-    ``handle`` is called on the debouncer thread, one change set at a time; ``on_cycle``
+    ``handle`` is called on the debouncer thread, one change set at a time, and reads only
+    the paths in it (a full incremental scan only when a folder moved); ``on_cycle``
     receives each outcome (the CLI prints it, tests collect it).
     """
 
@@ -50,10 +51,16 @@ class WatchService:
         self._links = links
         self._progress = progress
         self._lock = threading.Lock()
-        self._known = self._hashes(self._scan())
+        self._inventory = scan(self.ws)
+        self._known = self._hashes(self._inventory)
 
-    def _scan(self) -> Inventory:
-        return scan(self.ws)
+    def _refresh(self, changes: ChangeSet) -> Inventory:
+        """The vault now: only the reported paths are read again, unless a folder moved."""
+        if changes.rescan:
+            self._inventory = scan(self.ws)
+        else:
+            self._inventory = rescan(self.ws, self._inventory, changes.changed, changes.deleted)
+        return self._inventory
 
     @staticmethod
     def _hashes(inventory: Inventory) -> dict[str, str]:
@@ -63,7 +70,7 @@ class WatchService:
         with self._lock:
             cycle = WatchCycle()
             try:
-                inventory = self._scan()
+                inventory = self._refresh(changes)
                 current = self._hashes(inventory)
                 cycle.changed = sorted(
                     path for path, digest in current.items() if self._known.get(path) != digest

@@ -149,13 +149,13 @@ def _scan(
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(total - len(misses) + done, total)
         rel, os_path, listed = candidates[position]
-        read = _read_file(os_path, max_bytes, listed)
+        read = read_file(os_path, max_bytes, listed)
         if read.gone:
             gone.append(rel)
             continue
         if read.error is None:
             files_read += 1
-        note, row = _note_from_read(rel, read, max_bytes)
+        note, row = note_from_read(rel, read, max_bytes)
         note.index = position
         slots[position] = note
         if row is not None:
@@ -228,10 +228,10 @@ def _fill_from_cache(
 
 def _fields_from_file(max_bytes: int, os_path: str) -> CachedFields:
     """A cached note's frontmatter and tags read again (its cache row did not decode)."""
-    read = _read_file(os_path, max_bytes)
+    read = read_file(os_path, max_bytes)
     if read.data is None:
         return {}, [], []
-    note, _ = _note_from_read("", read, max_bytes)
+    note, _ = note_from_read("", read, max_bytes)
     return note.frontmatter, note.tags, note.inline_tags
 
 
@@ -344,7 +344,7 @@ def _drop_spelling_twins(files: list[_Candidate]) -> list[_Candidate]:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_file(os_path: str, max_bytes: int, listed: os.stat_result | None = None) -> _Read:
+def read_file(os_path: str, max_bytes: int, listed: os.stat_result | None = None) -> _Read:
     """Bytes, hash and a stat taken after reading; never raises for file-system trouble.
 
     Plain ``os`` calls: a file object costs as much as reading a small note. ``listed``, the
@@ -404,7 +404,7 @@ def _stat_or_none(os_path: str) -> os.stat_result | None:
         return None
 
 
-def _note_from_read(rel: str, read: _Read, max_bytes: int) -> tuple[Note, CacheRow | None]:
+def note_from_read(rel: str, read: _Read, max_bytes: int) -> tuple[Note, CacheRow | None]:
     """The note for one read file, and its cache row (None: not worth caching)."""
     st = read.st
     mtime_ns, size = (st.st_mtime_ns, st.st_size) if st is not None else (0, 0)

@@ -1,0 +1,84 @@
+"""Refresh a known inventory from the paths the filesystem reported, without walking the vault.
+
+Watch mode learns from its events which notes changed, appeared or vanished; re-reading just
+those files (and renumbering, since the global index is the position in path order) gives the
+same inventory a full scan would, in time proportional to the change. The scan cache is
+updated for those paths only. A path that is not a note (ignored, not ``.md``, a dot-folder,
+outside the vault, a symlink out of it) is dropped from the inventory, as a scan would.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+
+from vaultcurator.config import ScanSettings
+from vaultcurator.vault.ignore import IgnoreRules
+from vaultcurator.vault.model import Inventory, Note
+from vaultcurator.vault.ports import CacheRow, ScanCache
+from vaultcurator.vault.scan import PARSER, note_from_read, read_file
+
+
+def _is_note_path(rel: str, rules: IgnoreRules) -> bool:
+    parts = rel.split("/")
+    if not rel.lower().endswith(".md") or any(p.startswith(".") or not p for p in parts):
+        return False
+    folders = ["/".join(parts[: i + 1]) for i in range(len(parts) - 1)]
+    return not any(rules.skips_dir(f) for f in folders) and not rules.skips_file(rel)
+
+
+def _inside(root_real: str, os_path: str) -> bool:
+    real = os.path.realpath(os_path)
+    return real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def rescan_paths(
+    inventory: Inventory,
+    settings: ScanSettings,
+    changed: Iterable[str],
+    deleted: Iterable[str] = (),
+    cache: ScanCache | None = None,
+) -> Inventory:
+    """``inventory`` with the notes at ``changed`` re-read and those at ``deleted`` dropped."""
+    started_at = time.time()
+    root = inventory.root
+    rules = IgnoreRules.for_vault(
+        root, settings.exclude, skip_templates_folder=settings.skip_templates_folder
+    )
+    root_real = os.path.realpath(root)
+    by_path: dict[str, Note] = {n.path: n for n in inventory.notes}
+    removed = [p for p in deleted if by_path.pop(p, None) is not None]
+    upserts: list[CacheRow] = []
+    files_read = 0
+    for rel in sorted(set(changed) - set(deleted)):
+        os_path = os.path.join(root, *rel.split("/"))  # noqa: PTH118
+        if not _is_note_path(rel, rules) or not _inside(root_real, os_path):
+            if by_path.pop(rel, None) is not None:
+                removed.append(rel)
+            continue
+        read = read_file(os_path, settings.max_note_bytes)
+        if read.gone:
+            if by_path.pop(rel, None) is not None:
+                removed.append(rel)
+            continue
+        files_read += read.error is None
+        note, row = note_from_read(rel, read, settings.max_note_bytes)
+        by_path[rel] = note
+        if row is not None:
+            upserts.append(row)
+    notes = [by_path[p] for p in sorted(by_path)]
+    for index, note in enumerate(notes):
+        note.index = index
+    scan_id = inventory.scan_id
+    if cache is not None and (upserts or removed):
+        scan_id = cache.save(
+            started_at=started_at,
+            upserts=upserts,
+            removed=removed,
+            notes=len(notes),
+            invalid=sum(1 for n in notes if n.status != "ok"),
+            files_read=files_read,
+            parser=PARSER,
+        )
+    return Inventory(root=root, notes=notes, scan_id=scan_id, files_read=files_read)
