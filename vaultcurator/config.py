@@ -29,6 +29,23 @@ ModeName = Literal["auto", "sync", "realtime", "batch"]
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 MODE_NAMES: tuple[ModeName, ...] = get_args(ModeName)
 
+
+def engine_name(value: str) -> EngineName:
+    """``value`` as an engine name; ConfigError naming the choices otherwise."""
+    for name in ENGINE_NAMES:
+        if name == value:
+            return name
+    raise ConfigError(f"unknown engine {value!r}; use {' or '.join(ENGINE_NAMES)}")
+
+
+def mode_name(value: str) -> ModeName:
+    """``value`` as a mode name; ConfigError naming the choices otherwise."""
+    for name in MODE_NAMES:
+        if name == value:
+            return name
+    raise ConfigError(f"unknown mode {value!r}; use {', '.join(MODE_NAMES)}")
+
+
 STATE_DIR_NAME = ".vaultcurator"
 CONFIG_FILE_NAME = "config.toml"
 ENV_PREFIX = "VAULTCURATOR_"

@@ -61,5 +61,5 @@ def scan(ws: Workspace, progress: Progress | None = None) -> Inventory:
 def rescan(
     ws: Workspace, inventory: Inventory, changed: Iterable[str], deleted: Iterable[str] = ()
 ) -> Inventory:
-    """``inventory`` refreshed at just these paths (watch mode: :mod:`~vaultcurator.vault.rescan`)."""
+    """``inventory`` refreshed at just these paths (watch mode; see :mod:`.vault.rescan`)."""
     return rescan_paths(inventory, ws.settings.scan, changed, deleted, StoreScanCache(ws.store))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -21,13 +21,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from vaultcurator.curation.report import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
+from vaultcurator.config import engine_name, mode_name
+from vaultcurator.domain.progress import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
 from vaultcurator.review.actions import ALL_STATES
 from vaultcurator.review.apply import apply_proposals, count_for_apply, recurate_candidates
-from vaultcurator.review.diff import render_unified_diff
+from vaultcurator.review.diff import note_preview, render_unified_diff
 from vaultcurator.review.undo import undo_apply, undoable_run
 from vaultcurator.store.journal import list_runs
 from vaultcurator.store.proposals import Proposal, count_by_state, list_proposals
+from vaultcurator.tui.host import ReviewHost
 from vaultcurator.tui.jobs_model import jobs_snapshot
 from vaultcurator.tui.messages import (
     ApplyFinished,
@@ -50,7 +52,6 @@ from vaultcurator.tui.screens.modals import (
     ProgressScreen,
 )
 from vaultcurator.tui.screens.review import ReviewScreen
-from vaultcurator.vault import frontmatter as fm
 from vaultcurator.workspace import Workspace
 
 LOADED_STATES: tuple[str, ...] = tuple(s for s in ALL_STATES if s != "superseded")
@@ -159,18 +160,7 @@ class ReviewApp(App[int]):
         note = rendered.error or ""
         if rendered.stale and not rendered.error:
             note = "The note changed since this proposal was made: apply would mark a conflict."
-        body = ""
-        path = self.ws.root.joinpath(*proposal.path.split("/"))
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            note = note or f"cannot read the note: {exc}"
-        else:
-            text, bom = fm.decode(data)
-            try:
-                body = text[fm.split(text, bom=bom).body_start :]
-            except ValueError:
-                body = text
+        body = note_preview(self.ws.root, proposal.path)  # path-checked, never raises
         self.post_message(PreviewLoaded(proposal.id, rendered.text, note, body))
 
     def on_preview_loaded(self, message: PreviewLoaded) -> None:
@@ -360,14 +350,16 @@ class ReviewApp(App[int]):
 
     def _workspace_for(self, request: CurateRequest) -> Workspace:
         curation = dataclasses.replace(
-            self.ws.settings.curation, engine=request.engine, mode=request.mode
+            self.ws.settings.curation,
+            engine=engine_name(request.engine),
+            mode=mode_name(request.mode),
         )
         settings = dataclasses.replace(self.ws.settings, curation=curation)
         return dataclasses.replace(self.ws, settings=settings)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
     def curation_worker(self, request: CurateRequest) -> None:
-        from vaultcurator.curation.run import CurateOptions, DryRun, run_curation
+        from vaultcurator.pipeline.run import CurateOptions, DryRun, run_curation
 
         options = CurateOptions(all_notes=request.all_notes, only=request.only, paths=request.paths)
         report = run_curation(self._workspace_for(request), options, self._event_poster())
@@ -413,7 +405,7 @@ class ReviewApp(App[int]):
                 screen.show(message.snapshot)
 
     def _active_job_id(self) -> int | None:
-        from vaultcurator.curation.jobs import latest_job
+        from vaultcurator.store.jobs import latest_job
 
         job = self.guard("Jobs failed", lambda: latest_job(self.ws.store))
         return None if job is None else job.id
@@ -438,7 +430,7 @@ class ReviewApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
     def cancel_worker(self) -> None:
-        from vaultcurator.curation.resume import cancel_job
+        from vaultcurator.pipeline.resume import cancel_job
 
         report = cancel_job(self.ws)
         text = f"Job {report.job_id} canceled: {report.kept} answer(s) kept"
@@ -455,7 +447,7 @@ class ReviewApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
     def resume_worker(self) -> None:
-        from vaultcurator.curation.resume import resume_job
+        from vaultcurator.pipeline.resume import resume_job
 
         report = resume_job(self.ws, self._event_poster())
         self.post_message(CurationFinished(*_curation_summary(report)))
@@ -513,7 +505,7 @@ def _problem_lines(title: str, items: list[tuple[str, str]], limit: int = 20) ->
 
 
 def _curation_summary(report: object) -> tuple[str, list[str]]:
-    from vaultcurator.curation.report import CurationReport
+    from vaultcurator.pipeline.report import CurationReport
 
     assert isinstance(report, CurationReport)
     if report.status == "empty":
@@ -552,3 +544,10 @@ def run_app(workspace: Workspace) -> int:
 
 
 __all__ = ["LOADED_STATES", "ReviewApp", "create_app", "run_app"]
+
+
+if TYPE_CHECKING:
+
+    def _is_a_host(app: ReviewApp) -> ReviewHost:
+        """mypy checks here that the app gives the screens all that :class:`ReviewHost` lists."""
+        return app

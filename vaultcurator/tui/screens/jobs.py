@@ -6,7 +6,7 @@ store); it only formats what :mod:`vaultcurator.tui.jobs_model` computed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,10 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from vaultcurator.tui.host import ReviewHost, host_of
 from vaultcurator.tui.jobs_model import JobsSnapshot, JobView, format_cost, format_duration
-
-if TYPE_CHECKING:
-    from vaultcurator.tui.app import ReviewApp
 
 REFRESH_SECONDS = 1.0
 JOB_STYLES = {
@@ -47,11 +45,8 @@ class JobsScreen(Screen[None]):
         self._row_jobs: list[int] = []
 
     @property
-    def review_app(self) -> ReviewApp:
-        from vaultcurator.tui.app import ReviewApp
-
-        assert isinstance(self.app, ReviewApp)
-        return self.app
+    def review_app(self) -> ReviewHost:
+        return host_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,12 +35,10 @@ from vaultcurator.review.actions import (
 )
 from vaultcurator.review.diff import proposal_diff
 from vaultcurator.store.proposals import Proposal, get_proposal
+from vaultcurator.tui.host import ReviewHost, host_of
 from vaultcurator.tui.render import diff_renderable
 from vaultcurator.tui.screens.edit import EditRequest, EditScreen
 from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable
-
-if TYPE_CHECKING:
-    from vaultcurator.tui.app import ReviewApp
 
 STATE_FILTERS: tuple[tuple[str, str], ...] = (
     ("To review", "open"),
@@ -100,11 +98,8 @@ class ReviewScreen(Screen[None]):
         self._shown_diff: int | None = None
 
     @property
-    def review_app(self) -> ReviewApp:
-        from vaultcurator.tui.app import ReviewApp
-
-        assert isinstance(self.app, ReviewApp)
-        return self.app
+    def review_app(self) -> ReviewHost:
+        return host_of(self.app)
 
     # -- layout ---------------------------------------------------------------------------------
 
