@@ -8,6 +8,7 @@ nor Rich, and there is no import cycle between any two modules.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -150,3 +151,27 @@ def test_every_code_folder_is_a_package() -> None:
         if folder.is_dir() and any(folder.glob("*.py")) and not (folder / "__init__.py").exists()
     ]
     assert missing == []
+
+
+SQL = re.compile(
+    r"\b(?:SELECT\s+\S|INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)"
+)
+
+
+def test_every_sql_statement_lives_in_the_store() -> None:
+    outside = [
+        str(path.relative_to(REPO))
+        for path in (REPO / "vaultcurator").rglob("*.py")
+        if "store" not in path.relative_to(REPO / "vaultcurator").parts
+        and SQL.search(path.read_text(encoding="utf-8"))
+    ]
+    assert outside == []
+
+
+def test_no_module_is_over_500_lines() -> None:
+    long = {
+        str(path.relative_to(REPO)): n
+        for path in (REPO / "vaultcurator").rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.console import Group, RenderableType
@@ -31,6 +32,7 @@ from vaultcurator.store.journal import list_runs
 from vaultcurator.store.proposals import Proposal, count_by_state, list_proposals
 from vaultcurator.tui.host import ReviewHost
 from vaultcurator.tui.jobs_model import jobs_snapshot
+from vaultcurator.tui.keys import palette_entries
 from vaultcurator.tui.messages import (
     ApplyFinished,
     CurationFinished,
@@ -52,6 +54,7 @@ from vaultcurator.tui.screens.modals import (
     ProgressScreen,
 )
 from vaultcurator.tui.screens.review import ReviewScreen
+from vaultcurator.tui.summaries import apply_summary, curation_summary, undo_summary
 from vaultcurator.workspace import Workspace
 
 LOADED_STATES: tuple[str, ...] = tuple(s for s in ALL_STATES if s != "superseded")
@@ -238,27 +241,7 @@ class ReviewApp(App[int]):
             screen.set_progress(message.done, message.total, message.detail)
 
     def on_apply_finished(self, message: ApplyFinished) -> None:
-        report = message.report
-        lines = [
-            Text.assemble(
-                ("Applied ", ""),
-                (str(len(report.applied)), "bold green"),
-                f" · unchanged {len(report.unchanged)}",
-                (
-                    f" · conflicts {len(report.conflicts)}",
-                    "bold magenta" if report.conflicts else "",
-                ),
-                (f" · failed {len(report.failed)}", "bold red" if report.failed else ""),
-            ),
-        ]
-        if report.run_id is not None:
-            lines.append(Text(f"Apply run #{report.run_id}; press u to undo it.", style="dim"))
-        lines.extend(_problem_lines("Conflicts (left untouched)", report.conflicts))
-        lines.extend(_problem_lines("Failed", report.failed))
-        if report.conflicts:
-            lines.append(Text("Press C to re-curate the conflicted notes.", style="dim"))
-        title = "Apply finished" if report.ok else "Apply finished with problems"
-        self._finish_progress(title, Group(*lines))
+        self._finish_progress(*apply_summary(message.report))
         self.load_proposals()
 
     # -- undo -----------------------------------------------------------------------------------
@@ -294,22 +277,7 @@ class ReviewApp(App[int]):
         self.post_message(UndoFinished(undo_apply(self.ws)))
 
     def on_undo_finished(self, message: UndoFinished) -> None:
-        summary = message.summary
-        lines = [
-            Text.assemble(
-                "Restored ",
-                (str(len(summary.restored)), "bold green"),
-                f" note(s) of apply run #{summary.run_id}",
-                (
-                    f" · conflicts {len(summary.conflicts)}",
-                    "bold magenta" if summary.conflicts else "",
-                ),
-            ),
-            Text(f"{summary.reopened} proposal(s) are pending again.", style="dim"),
-        ]
-        lines.extend(_problem_lines("Conflicts (left alone)", summary.conflicts))
-        title = "Undo finished" if summary.ok else "Undo finished with conflicts"
-        self._finish_progress(title, Group(*lines))
+        self._finish_progress(*undo_summary(message.summary))
         self.load_proposals()
 
     # -- curation -------------------------------------------------------------------------------
@@ -364,7 +332,7 @@ class ReviewApp(App[int]):
         options = CurateOptions(all_notes=request.all_notes, only=request.only, paths=request.paths)
         report = run_curation(self._workspace_for(request), options, self._event_poster())
         assert not isinstance(report, DryRun)
-        self.post_message(CurationFinished(*_curation_summary(report)))
+        self.post_message(CurationFinished(*curation_summary(report)))
 
     def _event_poster(self) -> Callable[[ProgressEvent], None]:
         """Curation progress events → WorkProgress messages (throttled like apply)."""
@@ -450,7 +418,7 @@ class ReviewApp(App[int]):
         from vaultcurator.pipeline.resume import resume_job
 
         report = resume_job(self.ws, self._event_poster())
-        self.post_message(CurationFinished(*_curation_summary(report)))
+        self.post_message(CurationFinished(*curation_summary(report)))
 
     def on_job_action_done(self, message: JobActionDone) -> None:
         self.notify(message.text)
@@ -465,64 +433,8 @@ class ReviewApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         review = self.review
-        for title, help_text, callback in (
-            ("Approve", "Approve the selected proposal (a)", review.action_approve),
-            ("Reject", "Reject the selected proposal (r)", review.action_reject),
-            ("Edit", "Edit tags and description of the selected proposal (e)", review.action_edit),
-            (
-                "Approve all shown",
-                "Approve every proposal the filter shows (A)",
-                review.action_approve_all,
-            ),
-            ("Apply approved", "Write the approved proposals to the notes (w)", self.confirm_apply),
-            ("Undo last apply", "Restore the notes of the last apply run (u)", self.confirm_undo),
-            ("Start curation run", "Propose tags, descriptions and links (c)", self.ask_curation),
-            (
-                "Re-curate conflicts",
-                "Curate again the notes whose proposal conflicted on apply (C)",
-                self.ask_recuration,
-            ),
-            ("Jobs", "Running and pending curation jobs and batches (J)", self.show_jobs),
-            (
-                "Toggle preview",
-                "Show what apply would write and the note body (p)",
-                review.action_toggle_preview,
-            ),
-            ("Help", "Every key (?)", self.show_help),
-        ):
-            yield SystemCommand(title, help_text, callback)
-
-
-def _problem_lines(title: str, items: list[tuple[str, str]], limit: int = 20) -> list[Text]:
-    if not items:
-        return []
-    lines = [Text(""), Text(title, style="bold")]
-    for path, reason in items[:limit]:
-        lines.append(Text.assemble(("  " + path, "bold"), f": {reason}"))
-    if len(items) > limit:
-        lines.append(Text(f"  … and {len(items) - limit} more", style="dim"))
-    return lines
-
-
-def _curation_summary(report: object) -> tuple[str, list[str]]:
-    from vaultcurator.pipeline.report import CurationReport
-
-    assert isinstance(report, CurationReport)
-    if report.status == "empty":
-        return "Nothing to curate", ["Every selected note is already curated."]
-    lines = [
-        f"Job {report.job_id}: {report.status}",
-        f"{report.selected} note(s) selected, {report.proposals} proposal(s), "
-        f"{len(report.failures)} failed",
-    ]
-    if report.cost is not None:
-        lines.append(f"Cost ${report.cost.actual_usd:.4f}")
-    for failure in report.failures[:10]:
-        lines.append(f"  {failure.path}: {failure.error}")
-    if report.proposals:
-        lines.append("The new proposals are in the table, pending review.")
-    title = "Curation finished" if not report.failures else "Curation finished with failures"
-    return title, lines
+        for title, help_text, action in palette_entries():
+            yield SystemCommand(title, help_text, partial(review.run_action, action))
 
 
 def create_app(

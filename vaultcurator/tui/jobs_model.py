@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from vaultcurator.curation.cost import job_cost
 from vaultcurator.curation.pricing import UnknownModelError
 from vaultcurator.store.db import Store
-from vaultcurator.store.jobs import RESUMABLE_STATUSES, Job, get_job, job_batches, status_counts
+from vaultcurator.store.jobs import (
+    RESUMABLE_STATUSES,
+    Job,
+    job_batches,
+    recent_jobs,
+    status_counts,
+)
 
 RECENT_JOBS = 20
 """How many of the newest jobs the screen lists."""
@@ -170,11 +176,8 @@ def job_view(store: Store, job: Job, now: float) -> JobView:
 
 def jobs_snapshot(store: Store, now: float, *, limit: int = RECENT_JOBS) -> JobsSnapshot:
     """The newest ``limit`` curation jobs, newest first, with their batches and cost."""
-    rows = store.query(
-        "SELECT id FROM jobs WHERE kind = 'curate' ORDER BY id DESC LIMIT ?", (limit,)
-    )
-    jobs = [get_job(store, int(r["id"])) for r in rows]
-    return JobsSnapshot(jobs=[job_view(store, j, now) for j in jobs if j is not None], taken_at=now)
+    jobs = recent_jobs(store, limit)
+    return JobsSnapshot(jobs=[job_view(store, j, now) for j in jobs], taken_at=now)
 
 
 def format_duration(seconds: float | None) -> str:

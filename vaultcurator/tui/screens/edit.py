@@ -1,7 +1,7 @@
 """The edit modal: change a proposal's tags and description, checked by the tag rules.
 
 It validates as the reviewer types (through the review core's ``validate_tags``) and refuses
-to close on an invalid tag; on save it returns an :class:`EditRequest` with ``dismiss``.
+to close on an invalid tag; on save it returns an :class:`EditDraft` with ``dismiss``.
 The app then saves it through the core (``review.actions.edit``).
 """
 
@@ -23,7 +23,7 @@ from vaultcurator.store.proposals import Proposal
 
 
 @dataclass(frozen=True, slots=True)
-class EditRequest:
+class EditDraft:
     """What the reviewer decided; None fields were left as proposed."""
 
     proposal_id: int
@@ -32,7 +32,7 @@ class EditRequest:
     approve: bool
 
 
-class EditScreen(ModalScreen[EditRequest | None]):
+class EditScreen(ModalScreen[EditDraft | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save(False)", "Save"),
@@ -108,7 +108,7 @@ class EditScreen(ModalScreen[EditRequest | None]):
         tags_text = self.query_one("#tags", Input).value
         description = self.query_one("#description", Input).value
         self.dismiss(
-            EditRequest(
+            EditDraft(
                 proposal_id=self.proposal.id,
                 tags=None if tags_text == self.initial_tags else result.tags,
                 description=None if description == self.initial_description else description,

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
+from vaultcurator.tui.keys import help_sections
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; dismisses with True for yes."""
@@ -136,55 +138,8 @@ class ProgressScreen(ModalScreen[None]):
             self.dismiss(None)
 
 
-HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "Review",
-        (
-            ("a", "approve the selected proposal"),
-            ("r", "reject the selected proposal"),
-            ("e", "edit its tags and description"),
-            ("A", "approve every proposal the current filter shows"),
-            ("p", "preview: the frontmatter diff apply would write, and the note body"),
-        ),
-    ),
-    (
-        "Write",
-        (
-            ("w", "apply the approved proposals (asks first; conflicts are never overwritten)"),
-            ("u", "undo the last apply (asks first; restores the exact previous bytes)"),
-        ),
-    ),
-    (
-        "Curate",
-        (
-            ("c", "start a curation run (changed notes, all, or a folder)"),
-            ("C", "re-curate the notes whose proposal conflicted on apply"),
-            ("J", "jobs: running and pending batches, cancel and resume"),
-        ),
-    ),
-    (
-        "Find and move",
-        (
-            ("/", "filter by text (path, tags, description)"),
-            ("f", "cycle the state filter"),
-            ("s / S", "sort by the next column / reverse the order (or click a header)"),
-            ("j k ↑ ↓", "move; PgUp PgDn Home End jump"),
-            ("escape", "back to the table"),
-        ),
-    ),
-    (
-        "App",
-        (
-            ("?", "this help"),
-            ("ctrl+p", "command palette (every action by name)"),
-            ("q", "quit"),
-        ),
-    ),
-)
-
-
 def help_lines() -> Iterable[Text]:
-    for title, keys in HELP_SECTIONS:
+    for title, keys in help_sections():
         yield Text(title, style="bold underline")
         for key, what in keys:
             yield Text.assemble((f"  {key:<9}", "bold"), what)

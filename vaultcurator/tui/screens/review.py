@@ -14,7 +14,7 @@ from typing import ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -36,8 +36,9 @@ from vaultcurator.review.actions import (
 from vaultcurator.review.diff import proposal_diff
 from vaultcurator.store.proposals import Proposal, get_proposal
 from vaultcurator.tui.host import ReviewHost, host_of
+from vaultcurator.tui.keys import review_bindings
 from vaultcurator.tui.render import diff_renderable
-from vaultcurator.tui.screens.edit import EditRequest, EditScreen
+from vaultcurator.tui.screens.edit import EditDraft, EditScreen
 from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable
 
 STATE_FILTERS: tuple[tuple[str, str], ...] = (
@@ -65,27 +66,7 @@ def states_for(value: str) -> tuple[str, ...] | None:
 
 
 class ReviewScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "approve", "Approve"),
-        Binding("r", "reject", "Reject"),
-        Binding("e", "edit", "Edit"),
-        Binding("A", "approve_all", "All"),
-        Binding("w", "apply", "Apply"),
-        Binding("u", "undo", "Undo"),
-        Binding("c", "curate", "Curate"),
-        Binding("C", "recurate", "Re-curate"),
-        Binding("J", "jobs", "Jobs"),
-        Binding("p", "toggle_preview", "Preview", show=False),
-        Binding("slash", "focus_search", "Filter", show=False),
-        Binding("f", "cycle_state_filter", "State filter", show=False),
-        Binding("s", "cycle_sort", "Sort", show=False),
-        Binding("S", "reverse_sort", "Reverse sort", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("escape", "focus_table", "Table", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(review_bindings())
 
     def __init__(self) -> None:
         super().__init__(id="review")
@@ -278,7 +259,7 @@ class ReviewScreen(Screen[None]):
             self._save_edit,
         )
 
-    def _save_edit(self, request: EditRequest | None) -> None:
+    def _save_edit(self, request: EditDraft | None) -> None:
         if request is None:
             return
         store = self.review_app.ws.store
