@@ -17,10 +17,10 @@ NOTE = "Gardening/Tomatoes.md"
 
 @pytest.fixture
 def ws(vault_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    """The fixture vault on the offline engine (as the end-to-end watch tests use it)."""
     monkeypatch.setenv("VAULTCURATOR_CURATION_ENGINE", "local")
-    workspace = open_workspace(vault_copy)
-    yield workspace
-    workspace.close()
+    with open_workspace(vault_copy) as workspace:
+        yield workspace
 
 
 def _view(ws: Workspace) -> list[tuple[int, str, str, str]]:
