@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.console import Group, RenderableType
@@ -43,7 +43,6 @@ from vaultcurator.tui.messages import (
     UndoFinished,
     WorkProgress,
 )
-from vaultcurator.tui.render import unified_diff_text
 from vaultcurator.tui.screens.curate import CurateRequest, CurateScreen
 from vaultcurator.tui.screens.jobs import JobsScreen
 from vaultcurator.tui.screens.modals import (
@@ -61,7 +60,6 @@ LOADED_STATES: tuple[str, ...] = tuple(s for s in ALL_STATES if s != "superseded
 """Everything the table can show; superseded proposals are history, not review material."""
 NARROW_BELOW = 110
 """Below this many columns the diff pane goes under the table instead of beside it."""
-PREVIEW_BODY_CHARS = 4000
 T = TypeVar("T")
 
 
@@ -97,13 +95,12 @@ class ReviewApp(App[int]):
         self.title = f"vaultcurator — {workspace.root.name}"
 
     def get_default_screen(self) -> Screen[None]:
-        return ReviewScreen()
+        return self.review
 
-    @property
+    @cached_property
     def review(self) -> ReviewScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, ReviewScreen)
-        return screen
+        """The app's base screen (made once; the app calls its methods, never its widgets)."""
+        return ReviewScreen()
 
     # -- the one place worker failures become a dialog ------------------------------------------
 
@@ -167,21 +164,7 @@ class ReviewApp(App[int]):
         self.post_message(PreviewLoaded(proposal.id, rendered.text, note, body))
 
     def on_preview_loaded(self, message: PreviewLoaded) -> None:
-        screen = self.review
-        if screen.table.current_id != message.proposal_id:
-            return
-        parts: list[RenderableType] = [Text("What apply would write", style="bold underline")]
-        if message.note:
-            parts.append(Text(message.note, style="bold magenta"))
-        parts.append(
-            unified_diff_text(message.diff_text) if message.diff_text else Text("(no change)")
-        )
-        parts.append(Text("Note", style="bold underline"))
-        body = message.body
-        if len(body) > PREVIEW_BODY_CHARS:
-            body = body[:PREVIEW_BODY_CHARS] + "\n…"
-        parts.append(Text(body or "(empty body)", style="" if body else "dim"))
-        screen.diff_pane.show_preview(Group(*parts))
+        self.review.show_preview(message)
 
     # -- apply ----------------------------------------------------------------------------------
 

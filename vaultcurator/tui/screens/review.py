@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import ClassVar, cast
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -37,9 +38,12 @@ from vaultcurator.review.diff import proposal_diff
 from vaultcurator.store.proposals import Proposal, get_proposal
 from vaultcurator.tui.host import ReviewHost, host_of
 from vaultcurator.tui.keys import review_bindings
-from vaultcurator.tui.render import diff_renderable
+from vaultcurator.tui.messages import PreviewLoaded
+from vaultcurator.tui.render import diff_renderable, unified_diff_text
 from vaultcurator.tui.screens.edit import EditDraft, EditScreen
 from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable
+
+PREVIEW_BODY_CHARS = 4000
 
 STATE_FILTERS: tuple[tuple[str, str], ...] = (
     ("To review", "open"),
@@ -191,6 +195,24 @@ class ReviewScreen(Screen[None]):
         if pane.preview_visible:
             pane.show_preview(Text("Loading preview…", style="dim"))
             self.review_app.load_preview(proposal)
+
+    def show_preview(self, message: PreviewLoaded) -> None:
+        """Show a loaded preview, unless the cursor moved to another proposal meanwhile."""
+        screen = self
+        if screen.table.current_id != message.proposal_id:
+            return
+        parts: list[RenderableType] = [Text("What apply would write", style="bold underline")]
+        if message.note:
+            parts.append(Text(message.note, style="bold magenta"))
+        parts.append(
+            unified_diff_text(message.diff_text) if message.diff_text else Text("(no change)")
+        )
+        parts.append(Text("Note", style="bold underline"))
+        body = message.body
+        if len(body) > PREVIEW_BODY_CHARS:
+            body = body[:PREVIEW_BODY_CHARS] + "\n…"
+        parts.append(Text(body or "(empty body)", style="" if body else "dim"))
+        screen.diff_pane.show_preview(Group(*parts))
 
     def action_toggle_preview(self) -> None:
         pane = self.diff_pane
