@@ -266,13 +266,12 @@ def print_report(report: CurationReport, vault: str) -> None:
     elif report.applied is not None:
         applied = report.applied
         print(
-            f"Applied {len(applied.get('applied', []))} notes"
-            f" ({len(applied.get('conflicts', []))} conflicts,"
-            f" {len(applied.get('failed', []))} failed).",
+            f"Applied {len(applied.applied)} notes"
+            f" ({len(applied.conflicts)} conflicts, {len(applied.failed)} failed).",
             file=out,
         )
-        for item in [*applied.get("conflicts", []), *applied.get("failed", [])]:
-            print(f"  {item['path']}: {item['reason']}", file=out)
+        for path, reason in [*applied.conflicts, *applied.failed]:
+            print(f"  {path}: {reason}", file=out)
     elif report.proposals:
         print(f"Review the proposals with: vaultcurator review {vault}", file=out)
 

@@ -58,10 +58,10 @@ def _print_cycle(cycle: WatchCycle) -> None:
     if report is None or report.status == "empty":
         print(f"changed  {shown}: already curated", flush=True)
         return
-    applied = report.applied or {}
+    applied = report.applied
     done = f"{report.proposals} proposal(s)"
-    if applied:
-        done += f", {len(applied.get('applied', []))} applied"
+    if applied is not None:
+        done += f", {len(applied.applied)} applied"
     else:
         done += " waiting for review"
     print(f"curated  {shown}: {done}", flush=True)

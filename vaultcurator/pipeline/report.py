@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultcurator.curation.cost import CostSummary
+from vaultcurator.review.apply import ApplyReport
 from vaultcurator.store.db import Store
 from vaultcurator.store.jobs import Job, job_requests, status_counts
 
@@ -50,8 +51,8 @@ class CurationReport:
     rejected_ids: list[str] = field(default_factory=list)
     """Result custom_ids not in the job's map: logged and never applied."""
     cost: CostSummary | None = None
-    applied: dict[str, Any] | None = None
-    """The ``--yes`` apply report (``ApplyReport.to_dict()``), when proposals were applied."""
+    applied: ApplyReport | None = None
+    """The ``--yes`` apply report, when proposals were applied."""
     invalid_notes: list[tuple[str, str]] = field(default_factory=list)
     """Selected-by-filter notes that cannot be curated: (path, reason)."""
     links: dict[str, Any] | None = None
@@ -82,7 +83,7 @@ class CurationReport:
             "batches": self.batches,
             "rejected_ids": list(self.rejected_ids),
             "cost": None if self.cost is None else self.cost.to_dict(),
-            "applied": self.applied,
+            "applied": None if self.applied is None else self.applied.to_dict(),
             "invalid_notes": [{"path": p, "reason": r} for p, r in self.invalid_notes],
             "links": self.links,
         }

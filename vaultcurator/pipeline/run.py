@@ -31,6 +31,7 @@ from vaultcurator.engines.registry import provider
 from vaultcurator.errors import UsageError, VaultCuratorError
 from vaultcurator.pipeline.report import CurationReport
 from vaultcurator.pipeline.runner import NOTE_CHANGED, JobRunner
+from vaultcurator.review.apply import ApplyReport
 from vaultcurator.store import jobs
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.workspace import Workspace, scan
@@ -239,15 +240,15 @@ def propose_job_links(ws: Workspace, runner: JobRunner) -> dict[str, Any]:
     return links.to_dict()
 
 
-def apply_job(ws: Workspace, job_id: int) -> dict[str, Any]:
+def apply_job(ws: Workspace, job_id: int) -> ApplyReport:
     """Apply the job's pending proposals through the conflict-safe edit path (``--yes``)."""
     from vaultcurator.review.apply import apply_proposals
     from vaultcurator.store.proposals import list_proposals
 
     ids = [p.id for p in list_proposals(ws.store, ["pending"], job_id=job_id)]
     if not ids:
-        return {"applied": [], "conflicts": [], "failed": []}
-    return apply_proposals(ws, ids=ids, include_pending=True).to_dict()
+        return ApplyReport(run_id=None)
+    return apply_proposals(ws, ids=ids, include_pending=True)
 
 
 def dry_run(
