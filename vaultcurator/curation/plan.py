@@ -19,6 +19,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 
 from vaultcurator.store.db import Store
 from vaultcurator.store.proposals import curated_keys
@@ -37,6 +38,9 @@ class Selection:
     """Valid notes matching the filter but skipped because they are already curated."""
     limited: int = 0
     """Notes left out by ``--limit``."""
+    unsupported: list[tuple[str, str]] = field(default_factory=list)
+    """``(path, reason)``: valid notes whose ``tags`` or ``description`` has a shape curation
+    cannot write back without changing what the author wrote (a mapping, a number...)."""
 
 
 def path_matches(path: str, pattern: str) -> bool:
@@ -57,6 +61,35 @@ def path_matches(path: str, pattern: str) -> bool:
         folder = pattern.rstrip("/")
         return path.startswith(folder + "/")
     return False
+
+
+def _kind(value: object) -> str:
+    return {dict: "mapping", list: "list", bool: "true/false value"}.get(type(value), "number")
+
+
+def unsupported_shape(frontmatter: dict[str, Any]) -> str | None:
+    """Why curating this note would rewrite an author's value it cannot represent, or None.
+
+    Curation writes ``description`` as one line of text and ``tags`` as a list of tag
+    strings. A description that is a mapping, list, number or boolean, or tags that hold a
+    mapping or a non-text item, would come back as a Python rendering of the value or be
+    dropped: such a note is reported and left alone instead.
+    """
+    description = frontmatter.get("description")
+    if description is not None and not isinstance(description, str):
+        return f"description is a {_kind(description)}, not text; left alone"
+    key: str | None = next((k for k in ("tags", "tag") if k in frontmatter), None)
+    if key is None:
+        key = next((k for k in frontmatter if k.lower() in ("tags", "tag")), None)
+    tags = None if key is None else frontmatter[key]
+    if tags is None or isinstance(tags, str):
+        return None
+    if not isinstance(tags, list):
+        return f"{key} is a {_kind(tags)}, not a list of tags; left alone"
+    odd = next((t for t in tags if t is not None and not isinstance(t, str)), None)
+    if odd is not None:
+        return f"{key} holds a {_kind(odd)} ({odd!r}), not a tag; left alone"
+    return None
 
 
 def plan_selection(
@@ -85,6 +118,10 @@ def plan_selection(
             continue
         if note.status != "ok":
             selection.invalid.append(note)
+            continue
+        problem = unsupported_shape(note.frontmatter)
+        if problem is not None:
+            selection.unsupported.append((note.path, problem))
             continue
         if (note.path, note.hash) in done:
             selection.up_to_date += 1

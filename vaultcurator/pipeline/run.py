@@ -82,7 +82,8 @@ class DryRun:
             "estimate": None if self.estimate is None else self.estimate.to_dict(),
             "up_to_date": self.selection.up_to_date,
             "limited": self.selection.limited,
-            "invalid": [{"path": n.path, "error": n.error} for n in self.selection.invalid],
+            "invalid": [{"path": n.path, "error": n.error} for n in self.selection.invalid]
+            + [{"path": p, "error": why} for p, why in self.selection.unsupported],
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
         }
 
@@ -182,6 +183,7 @@ def run_curation(
     if options.dry_run:
         return dry_run(ws, inventory, selection, settings)
     invalid = [(n.path, n.error or "invalid") for n in selection.invalid]
+    invalid += selection.unsupported
     if not selection.notes:
         return CurationReport(
             job_id=None,
