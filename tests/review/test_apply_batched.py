@@ -126,3 +126,33 @@ def test_apply_sweeps_stale_temps_even_with_nothing_to_apply(ws: Workspace) -> N
     assert report.run_id is None
     assert not stale.exists() and fresh.exists()
     assert (ws.root / KIMCHI).read_bytes() == kimchi_before
+
+
+def test_a_temp_of_a_killed_writer_is_swept_at_once_a_live_ones_is_kept(tmp_path: Path) -> None:
+    """kill -9 mid-apply leaves full copies beside the notes; the next sweep removes them
+    without waiting an hour, because the process named in their names is gone."""
+    import subprocess
+    import sys
+
+    note = tmp_path / "Folder" / "Note.md"
+    note.parent.mkdir()
+    note.write_bytes(b"note")
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from vaultcurator.vault.atomic import "
+            "temp_name_for; t = temp_name_for(Path(sys.argv[1])); t.write_bytes(b'half'); "
+            "print(t)",
+            str(note),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_writers = Path(child.stdout.strip())  # fresh (just written), its writer exited
+    ours = temp_name_for(note)
+    ours.write_bytes(b"in progress")  # this process is alive: kept, however it looks
+    assert dead_writers.exists()
+    assert sweep_stale_temp_files(tmp_path) == [dead_writers]
+    assert ours.exists() and note.read_bytes() == b"note"

@@ -17,6 +17,7 @@ from vaultcurator.store import journal
 from vaultcurator.store.db import Store
 from vaultcurator.store.journal import StoreJournal, last_undoable_run
 from vaultcurator.store.proposals import list_proposals, set_state
+from vaultcurator.vault.atomic import sweep_stale_temp_files
 from vaultcurator.vault.edit import replace_notes
 from vaultcurator.workspace import Workspace
 
@@ -82,6 +83,7 @@ def undo_run(store: Store, vault_root: Path, run_id: int | None = None) -> UndoS
     UsageError when there is no such run, it is not an apply run, or it was undone.
     """
     run_id = _target_run(store, run_id)
+    sweep_stale_temp_files(vault_root)  # copies a killed apply left beside the notes
     entries = journal.open_entries(store, run_id)
     kind = journal.run_kind(store, run_id)
     assert kind is not None

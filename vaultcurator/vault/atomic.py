@@ -31,21 +31,39 @@ from vaultcurator.errors import ConflictError
 from vaultcurator.vault.model import sha256_hex
 
 TEMP_SUFFIX = ".vctmp"
-"""Temp files are ``.<name>.<random>.vctmp``: hidden, and never mistaken for a note."""
+"""Temp files are ``.<name>.<pid>-<random>.vctmp``: hidden, never mistaken for a note, and
+naming the process that writes them (so a sweep knows at once when that writer is dead)."""
 
 
 _TEMP_TOKEN_BYTES = 6
 _TEMP_NAME = re.compile(
-    rf"\..+\.[0-9a-f]{{{2 * _TEMP_TOKEN_BYTES}}}{re.escape(TEMP_SUFFIX)}", re.DOTALL
+    rf"\..+\.(?:(?P<pid>[1-9][0-9]{{0,9}})-)?[0-9a-f]{{{2 * _TEMP_TOKEN_BYTES}}}"
+    rf"{re.escape(TEMP_SUFFIX)}",
+    re.DOTALL,
 )
-"""Exactly what :func:`temp_name_for` produces; the sweep removes nothing else."""
+"""Exactly what :func:`temp_name_for` produces (and its older, pid-less form); the sweep
+removes nothing else."""
 
 SWEEP_SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcurator"})
 """Folders the sweep never enters: no note is ever written there."""
 
 
 def temp_name_for(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{secrets.token_hex(_TEMP_TOKEN_BYTES)}{TEMP_SUFFIX}")
+    token = secrets.token_hex(_TEMP_TOKEN_BYTES)
+    return target.with_name(f".{target.name}.{os.getpid()}-{token}{TEMP_SUFFIX}")
+
+
+def _writer_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this machine (its temp file can never be committed)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # e.g. EPERM: it exists, under another user
+        return False
+    return False
 
 
 def read_hash(path: Path) -> str | None:
@@ -202,8 +220,10 @@ def atomic_replace(target: Path, data: bytes, expected_hash: str, label: str | N
 def sweep_stale_temp_files(vault_root: Path, older_than_seconds: float = 3600) -> list[Path]:
     """Remove temp files left by a process killed mid-write; returns the paths removed.
 
-    Only regular files named exactly like :func:`temp_name_for`'s output and last modified
-    more than ``older_than_seconds`` ago (a younger one may belong to a write in progress).
+    Only regular files named exactly like :func:`temp_name_for`'s output, and only when the
+    process named in the file name no longer runs (a killed apply: swept at once), or, when
+    that cannot tell (no pid, or the pid is alive and may be reused), when last modified more
+    than ``older_than_seconds`` ago (a younger one may belong to a write in progress).
     Symlinks are neither followed nor removed, :data:`SWEEP_SKIP_DIRS` are not entered, and a
     folder or file that cannot be read or removed is skipped: the sweep is best-effort.
     """
@@ -223,10 +243,15 @@ def sweep_stale_temp_files(vault_root: Path, older_than_seconds: float = 3600) -
                     if entry.name not in SWEEP_SKIP_DIRS:
                         pending.append(entry.path)
                     continue
-                if not _TEMP_NAME.fullmatch(entry.name):
+                match = _TEMP_NAME.fullmatch(entry.name)
+                if match is None:
                     continue
                 info = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff:
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                pid = match.group("pid")
+                dead = pid is not None and _writer_gone(int(pid))
+                if not dead and info.st_mtime >= cutoff:
                     continue
                 stale = Path(entry.path)
                 stale.unlink()
