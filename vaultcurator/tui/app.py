@@ -4,6 +4,12 @@ Workers live here, on the app, so that one handler (:meth:`ReviewApp.on_worker_s
 turns any worker failure into the error dialog. Every worker is a thread that calls the core
 and posts a typed message (:mod:`vaultcurator.tui.messages`); handlers on the UI thread
 update the screens.
+
+Attributes down, messages up: the app builds its screens with what they need (the store,
+blinking, the narrow width) and updates them through their own methods, never their widgets.
+Screens never import this module: they post request messages (load, preview, jobs, an action
+failed) that bubble up to the handlers here, and the app-wide commands are ``app.*`` actions
+(``action_apply``, ``action_undo``…) named in the bindings of :mod:`vaultcurator.tui.keys`.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -30,16 +36,21 @@ from vaultcurator.review.diff import note_preview, render_unified_diff
 from vaultcurator.review.undo import undo_apply, undoable_run
 from vaultcurator.store.journal import list_runs
 from vaultcurator.store.proposals import Proposal, count_by_state, list_proposals
-from vaultcurator.tui.host import ReviewHost
 from vaultcurator.tui.jobs_model import jobs_snapshot
 from vaultcurator.tui.keys import palette_entries
 from vaultcurator.tui.messages import (
+    ActionFailed,
     ApplyFinished,
     CurationFinished,
     JobActionDone,
+    JobCancelRequested,
+    JobResumeRequested,
     JobsRefreshed,
+    JobsRequested,
     PreviewLoaded,
+    PreviewRequested,
     ProposalsLoaded,
+    ProposalsRequested,
     UndoFinished,
     WorkProgress,
 )
@@ -100,7 +111,7 @@ class ReviewApp(App[int]):
     @cached_property
     def review(self) -> ReviewScreen:
         """The app's base screen (made once; the app calls its methods, never its widgets)."""
-        return ReviewScreen()
+        return ReviewScreen(self.ws.store, blink=self.blink, narrow_below=self.narrow_below)
 
     # -- the one place worker failures become a dialog ------------------------------------------
 
@@ -114,6 +125,10 @@ class ReviewApp(App[int]):
 
     def show_error(self, title: str, error: BaseException | str) -> None:
         self.push_screen(ErrorScreen(title, error))
+
+    def on_action_failed(self, message: ActionFailed) -> None:
+        """A screen's quick core call failed."""
+        self.show_error(message.title, message.error)
 
     def guard(self, what: str, action: Callable[[], T]) -> T | None:
         """Run a quick core call on the UI thread; a failure shows the error dialog."""
@@ -148,6 +163,9 @@ class ReviewApp(App[int]):
     def load_proposals(self) -> None:
         self.post_message(ProposalsLoaded(list_proposals(self.ws.store, LOADED_STATES)))
 
+    def on_proposals_requested(self, message: ProposalsRequested) -> None:
+        self.load_proposals()
+
     def on_proposals_loaded(self, message: ProposalsLoaded) -> None:
         self.review.show_proposals(message.proposals)
         self.loads_done += 1
@@ -163,12 +181,15 @@ class ReviewApp(App[int]):
         body = note_preview(self.ws.root, proposal.path)  # path-checked, never raises
         self.post_message(PreviewLoaded(proposal.id, rendered.text, note, body))
 
+    def on_preview_requested(self, message: PreviewRequested) -> None:
+        self.load_preview(message.proposal)
+
     def on_preview_loaded(self, message: PreviewLoaded) -> None:
         self.review.show_preview(message)
 
     # -- apply ----------------------------------------------------------------------------------
 
-    def confirm_apply(self) -> None:
+    def action_apply(self) -> None:
         store = self.ws.store
         counts = self.guard("Apply failed", lambda: count_by_state(store))
         todo = self.guard("Apply failed", lambda: count_for_apply(store))
@@ -229,7 +250,7 @@ class ReviewApp(App[int]):
 
     # -- undo -----------------------------------------------------------------------------------
 
-    def confirm_undo(self) -> None:
+    def action_undo(self) -> None:
         store = self.ws.store
         run_id = self.guard("Undo failed", lambda: undoable_run(store))
         if run_id is None:
@@ -265,14 +286,14 @@ class ReviewApp(App[int]):
 
     # -- curation -------------------------------------------------------------------------------
 
-    def ask_curation(self) -> None:
+    def action_curate(self) -> None:
         settings = self.ws.settings.curation
         self.push_screen(
             CurateScreen(engine=settings.engine, mode=settings.mode, blink=self.blink),
             self._curation_chosen,
         )
 
-    def ask_recuration(self) -> None:
+    def action_recurate(self) -> None:
         """``C``: the curate modal, preset to the conflicted notes that still need a proposal."""
         paths = self.guard("Re-curation failed", lambda: recurate_candidates(self.ws.store))
         if paths is None:
@@ -342,13 +363,16 @@ class ReviewApp(App[int]):
 
     # -- jobs -----------------------------------------------------------------------------------
 
-    def show_jobs(self) -> None:
+    def action_jobs(self) -> None:
         if not isinstance(self.screen, JobsScreen):
             self.push_screen(JobsScreen(live=self.live_jobs))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def refresh_jobs(self) -> None:
         self.post_message(JobsRefreshed(jobs_snapshot(self.ws.store, self.clock())))
+
+    def on_jobs_requested(self, message: JobsRequested) -> None:
+        self.refresh_jobs()
 
     def on_jobs_refreshed(self, message: JobsRefreshed) -> None:
         for screen in self.screen_stack:
@@ -361,7 +385,8 @@ class ReviewApp(App[int]):
         job = self.guard("Jobs failed", lambda: latest_job(self.ws.store))
         return None if job is None else job.id
 
-    def confirm_cancel_job(self, job_id: int) -> None:
+    def on_job_cancel_requested(self, message: JobCancelRequested) -> None:
+        job_id = message.job_id
         if self._active_job_id() != job_id:
             self.notify("Only the newest unfinished job can be canceled.", severity="warning")
             return
@@ -389,7 +414,8 @@ class ReviewApp(App[int]):
             text += f"; {len(report.still_canceling)} batch(es) still ending (resume fetches them)"
         self.post_message(JobActionDone(text))
 
-    def resume_job(self, job_id: int) -> None:
+    def on_job_resume_requested(self, message: JobResumeRequested) -> None:
+        job_id = message.job_id
         if self._active_job_id() != job_id:
             self.notify("Only the newest unfinished job can be resumed.", severity="warning")
             return
@@ -410,7 +436,7 @@ class ReviewApp(App[int]):
 
     # -- help and the command palette -----------------------------------------------------------
 
-    def show_help(self) -> None:
+    def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -439,10 +465,3 @@ def run_app(workspace: Workspace) -> int:
 
 
 __all__ = ["LOADED_STATES", "ReviewApp", "create_app", "run_app"]
-
-
-if TYPE_CHECKING:
-
-    def _is_a_host(app: ReviewApp) -> ReviewHost:
-        """mypy checks here that the app gives the screens all that :class:`ReviewHost` lists."""
-        return app

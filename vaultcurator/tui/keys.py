@@ -14,6 +14,7 @@ class Key:
     key: str
     """Textual key name(s) for the binding."""
     action: str
+    """The screen's action, or ``app.*`` for the app-wide commands (apply, undo, curate…)."""
     label: str
     """Short label: the footer's text and the palette's title."""
     help: str
@@ -37,17 +38,17 @@ REVIEW_KEYS: tuple[Key, ...] = (
     Key("p", "toggle_preview", "Preview",
         "preview: the frontmatter diff apply would write, and the note body", "Review",
         show=False, palette="Toggle preview"),
-    Key("w", "apply", "Apply",
+    Key("w", "app.apply", "Apply",
         "apply the approved proposals (asks first; conflicts are never overwritten)", "Write",
         palette="Apply approved"),
-    Key("u", "undo", "Undo",
+    Key("u", "app.undo", "Undo",
         "undo the last apply (asks first; restores the exact previous bytes)", "Write",
         palette="Undo last apply"),
-    Key("c", "curate", "Curate", "start a curation run (changed notes, all, or a folder)",
+    Key("c", "app.curate", "Curate", "start a curation run (changed notes, all, or a folder)",
         "Curate", palette="Start curation run"),
-    Key("C", "recurate", "Re-curate", "re-curate the notes whose proposal conflicted on apply",
+    Key("C", "app.recurate", "Re-curate", "re-curate the notes whose proposal conflicted on apply",
         "Curate", palette="Re-curate conflicts"),
-    Key("J", "jobs", "Jobs", "jobs: running and pending batches, cancel and resume", "Curate",
+    Key("J", "app.jobs", "Jobs", "jobs: running and pending batches, cancel and resume", "Curate",
         palette="Jobs"),
     Key("slash", "focus_search", "Filter", "filter by text (path, tags, description)",
         "Find and move", show=False, shown_as="/"),
@@ -61,7 +62,7 @@ REVIEW_KEYS: tuple[Key, ...] = (
     Key("k", "cursor_up", "Up", "move up (also ↑; PgUp and Home jump)", "Find and move",
         show=False),
     Key("escape", "focus_table", "Table", "back to the table", "Find and move", show=False),
-    Key("question_mark", "help", "Help", "this help", "App", palette="Help", shown_as="?"),
+    Key("question_mark", "app.help", "Help", "this help", "App", palette="Help", shown_as="?"),
     Key("q", "quit", "Quit", "quit", "App"),
 )  # fmt: skip
 

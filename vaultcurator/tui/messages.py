@@ -1,4 +1,5 @@
-"""Typed messages that workers post to the app (``post_message`` is thread-safe).
+"""Typed messages: workers post results to the app (``post_message`` is thread-safe), and
+screens post requests that bubble up to the app.
 
 Workers never touch widgets; they compute with the core and post one of these. The app's
 handlers, on the UI thread, update the screens.
@@ -77,3 +78,51 @@ class JobActionDone(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+# -- requests: a screen asks the app (the message bubbles from the screen up to the app) -------
+#
+# Screens never import the App class; they post one of these and the app's handler does the
+# work (starts a worker, shows a dialog). App-wide commands (apply, undo, curate, jobs, help)
+# are ``app.*`` actions in the screens' bindings instead (:mod:`vaultcurator.tui.keys`).
+
+
+class ProposalsRequested(Message):
+    """Load every reviewable proposal again (the answer is :class:`ProposalsLoaded`)."""
+
+
+class PreviewRequested(Message):
+    """Load the note preview of one proposal (the answer is :class:`PreviewLoaded`)."""
+
+    def __init__(self, proposal: Proposal) -> None:
+        super().__init__()
+        self.proposal = proposal
+
+
+class ActionFailed(Message):
+    """A quick core call made by a screen failed: the app shows its error dialog."""
+
+    def __init__(self, title: str, error: BaseException | str) -> None:
+        super().__init__()
+        self.title = title
+        self.error = error
+
+
+class JobsRequested(Message):
+    """Build a fresh jobs snapshot (the answer is :class:`JobsRefreshed`)."""
+
+
+class JobCancelRequested(Message):
+    """Cancel job ``job_id`` (the app checks it is the newest unfinished one and asks first)."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__()
+        self.job_id = job_id
+
+
+class JobResumeRequested(Message):
+    """Resume job ``job_id`` (the app checks it is the newest unfinished one)."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__()
+        self.job_id = job_id

@@ -1,7 +1,9 @@
 """The jobs screen: live progress of curation jobs and their batches; cancel and resume.
 
-The screen asks the app for a fresh snapshot every second (a worker builds it from the
-store); it only formats what :mod:`vaultcurator.tui.jobs_model` computed.
+Every second the screen posts :class:`~vaultcurator.tui.messages.JobsRequested`; an app
+worker builds the snapshot from the store and the app hands it down with
+:meth:`JobsScreen.show`. Cancel and resume go up as messages too. The screen only formats
+what :mod:`vaultcurator.tui.jobs_model` computed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from vaultcurator.tui.host import ReviewHost, host_of
 from vaultcurator.tui.jobs_model import JobsSnapshot, JobView, format_cost, format_duration
+from vaultcurator.tui.messages import JobCancelRequested, JobResumeRequested, JobsRequested
 
 REFRESH_SECONDS = 1.0
 JOB_STYLES = {
@@ -44,10 +46,6 @@ class JobsScreen(Screen[None]):
         self.snapshot: JobsSnapshot | None = None
         self._row_jobs: list[int] = []
 
-    @property
-    def review_app(self) -> ReviewHost:
-        return host_of(self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="jobs-summary")
@@ -72,7 +70,7 @@ class JobsScreen(Screen[None]):
             self.set_interval(REFRESH_SECONDS, self.action_refresh)
 
     def action_refresh(self) -> None:
-        self.review_app.refresh_jobs()
+        self.post_message(JobsRequested())
 
     def show(self, snapshot: JobsSnapshot) -> None:
         """Redraw from a snapshot, keeping the cursor on the same line when possible."""
@@ -125,7 +123,7 @@ class JobsScreen(Screen[None]):
         elif not job.resumable:
             self.notify(f"Job {job.id} is {job.status}; nothing to cancel.", severity="warning")
         else:
-            self.review_app.confirm_cancel_job(job.id)
+            self.post_message(JobCancelRequested(job.id))
 
     def action_resume_job(self) -> None:
         job = self.selected_job
@@ -134,7 +132,7 @@ class JobsScreen(Screen[None]):
         elif not job.resumable:
             self.notify(f"Job {job.id} is {job.status}; nothing to resume.", severity="warning")
         else:
-            self.review_app.resume_job(job.id)
+            self.post_message(JobResumeRequested(job.id))
 
     def action_cursor_down(self) -> None:
         self.query_one("#jobs-table", DataTable).action_cursor_down()

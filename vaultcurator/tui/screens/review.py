@@ -1,16 +1,19 @@
 """The main screen: the proposal table, its filters, and the selected note's diff.
 
 Reviewer decisions (approve, reject, edit, approve all shown) are single quick store updates
-done here through the review core; long work (apply, undo, curation, previews) is handed to
-the app's workers. Filtering and sorting are the core's helpers; this screen only keeps the
-loaded proposals and shows them.
+done here through the review core; long work (loads, previews) is asked of the app with a
+message (:mod:`vaultcurator.tui.messages`) and app-wide commands (apply, undo, curation, jobs,
+help) are ``app.*`` actions in the bindings. The screen never imports the App class: what it
+needs from the app (the store, blinking, the narrow width) is handed down in its constructor.
+Filtering and sorting are the core's helpers; this screen only keeps the loaded proposals and
+shows them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import ClassVar, cast
+from typing import ClassVar, TypeVar, cast
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -35,10 +38,15 @@ from vaultcurator.review.actions import (
     sort_rows,
 )
 from vaultcurator.review.diff import proposal_diff
+from vaultcurator.store.db import Store
 from vaultcurator.store.proposals import Proposal, get_proposal
-from vaultcurator.tui.host import ReviewHost, host_of
 from vaultcurator.tui.keys import review_bindings
-from vaultcurator.tui.messages import PreviewLoaded
+from vaultcurator.tui.messages import (
+    ActionFailed,
+    PreviewLoaded,
+    PreviewRequested,
+    ProposalsRequested,
+)
 from vaultcurator.tui.render import diff_renderable, unified_diff_text
 from vaultcurator.tui.screens.edit import EditDraft, EditScreen
 from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable
@@ -59,6 +67,7 @@ STATE_FILTERS: tuple[tuple[str, str], ...] = (
 SORT_CYCLE: tuple[SortKey, ...] = ("path", "state", "tags", "description", "related")
 FILTER_DELAY = 0.15
 """Seconds of quiet typing before the text filter runs (Enter runs it at once)."""
+T = TypeVar("T")
 
 
 def states_for(value: str) -> tuple[str, ...] | None:
@@ -72,8 +81,13 @@ def states_for(value: str) -> tuple[str, ...] | None:
 class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(review_bindings())
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store, *, blink: bool = True, narrow_below: int = 0) -> None:
         super().__init__(id="review")
+        self.store = store
+        """Where the reviewer's quick decisions are written (the app's workspace store)."""
+        self.blink = blink
+        self.narrow_below = narrow_below
+        """Below this many columns the diff pane goes under the table."""
         self.proposals: dict[int, Proposal] = {}
         self.rows: dict[int, ProposalRow] = {}
         self.state_filter = "open"
@@ -81,10 +95,6 @@ class ReviewScreen(Screen[None]):
         self.loaded = False
         self._filter_timer: Timer | None = None
         self._shown_diff: int | None = None
-
-    @property
-    def review_app(self) -> ReviewHost:
-        return host_of(self.app)
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -99,13 +109,13 @@ class ReviewScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).cursor_blink = self.review_app.blink
+        self.query_one("#search", Input).cursor_blink = self.blink
         self.table.focus()
         self.query_one("#diff-pane", DiffPane).show_diff(Text("Loading proposals…"))
-        self.review_app.load_proposals()
+        self.post_message(ProposalsRequested())
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < self.review_app.narrow_below, "narrow")
+        self.set_class(self.size.width < self.narrow_below, "narrow")
 
     @property
     def table(self) -> ProposalTable:
@@ -141,7 +151,7 @@ class ReviewScreen(Screen[None]):
 
     def refresh_proposal(self, proposal_id: int) -> None:
         """Re-read one proposal after an action and update its row and diff in place."""
-        proposal = get_proposal(self.review_app.ws.store, proposal_id)
+        proposal = get_proposal(self.store, proposal_id)
         if proposal is None:
             return
         self.proposals[proposal_id] = proposal
@@ -194,12 +204,11 @@ class ReviewScreen(Screen[None]):
         pane.scroll_home(animate=False)
         if pane.preview_visible:
             pane.show_preview(Text("Loading preview…", style="dim"))
-            self.review_app.load_preview(proposal)
+            self.post_message(PreviewRequested(proposal))
 
     def show_preview(self, message: PreviewLoaded) -> None:
         """Show a loaded preview, unless the cursor moved to another proposal meanwhile."""
-        screen = self
-        if screen.table.current_id != message.proposal_id:
+        if self.table.current_id != message.proposal_id:
             return
         parts: list[RenderableType] = [Text("What apply would write", style="bold underline")]
         if message.note:
@@ -212,7 +221,7 @@ class ReviewScreen(Screen[None]):
         if len(body) > PREVIEW_BODY_CHARS:
             body = body[:PREVIEW_BODY_CHARS] + "\n…"
         parts.append(Text(body or "(empty body)", style="" if body else "dim"))
-        screen.diff_pane.show_preview(Group(*parts))
+        self.diff_pane.show_preview(Group(*parts))
 
     def action_toggle_preview(self) -> None:
         pane = self.diff_pane
@@ -222,8 +231,16 @@ class ReviewScreen(Screen[None]):
 
     # -- reviewer actions -----------------------------------------------------------------------
 
+    def _guard(self, what: str, action: Callable[[], T]) -> T | None:
+        """Run a quick core call; a failure goes up to the app's error dialog."""
+        try:
+            return action()
+        except Exception as exc:  # every failure is shown; the app keeps running
+            self.post_message(ActionFailed(what, exc))
+            return None
+
     def _act(self, what: str, action: Callable[[], ActionResult]) -> ActionResult | None:
-        result = self.review_app.guard(what, action)
+        result = self._guard(what, action)
         if result is None:
             return None
         for pid in result.changed:
@@ -236,7 +253,7 @@ class ReviewScreen(Screen[None]):
         if proposal is None:
             self.notify("No proposal selected.", severity="warning")
             return
-        store = self.review_app.ws.store
+        store = self.store
         result = self._act(f"{verb} failed", lambda: fn(store, [proposal.id]))
         if result is None:
             return
@@ -258,7 +275,7 @@ class ReviewScreen(Screen[None]):
         if not ids:
             self.notify("Nothing shown to approve.", severity="warning")
             return
-        store = self.review_app.ws.store
+        store = self.store
         result = self._act("Approve all failed", lambda: approve_all(store, ids))
         if result is None:
             return
@@ -277,15 +294,15 @@ class ReviewScreen(Screen[None]):
             return
         known = sorted({t for p in self.proposals.values() for t in (p.new_tags or [])})
         self.app.push_screen(
-            EditScreen(proposal, known_tags=known, blink=self.review_app.blink),
+            EditScreen(proposal, known_tags=known, blink=self.blink),
             self._save_edit,
         )
 
     def _save_edit(self, request: EditDraft | None) -> None:
         if request is None:
             return
-        store = self.review_app.ws.store
-        outcome = self.review_app.guard(
+        store = self.store
+        outcome = self._guard(
             "Edit failed",
             lambda: edit(
                 store,
@@ -302,25 +319,7 @@ class ReviewScreen(Screen[None]):
         self._update_subtitle()
         self.notify("Saved and approved." if request.approve else "Saved.")
 
-    # -- app-level work -------------------------------------------------------------------------
-
-    def action_apply(self) -> None:
-        self.review_app.confirm_apply()
-
-    def action_undo(self) -> None:
-        self.review_app.confirm_undo()
-
-    def action_curate(self) -> None:
-        self.review_app.ask_curation()
-
-    def action_recurate(self) -> None:
-        self.review_app.ask_recuration()
-
-    def action_jobs(self) -> None:
-        self.review_app.show_jobs()
-
-    def action_help(self) -> None:
-        self.review_app.show_help()
+    # -- app-level work: apply, undo, curate, jobs and help are ``app.*`` actions (keys.py) ----
 
     def action_quit(self) -> None:
         self.app.exit(0)
