@@ -175,3 +175,23 @@ def test_no_module_is_over_500_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
     }
     assert long == {}
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """``vaultcurator --help`` imports every command module: none may pull in the SDK,
+    Chroma, NumPy or Textual at import time (they cost seconds before anything happens)."""
+    code = (
+        "import sys\n"
+        "from vaultcurator.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('anthropic', 'chromadb', 'numpy', 'textual', 'openai')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"

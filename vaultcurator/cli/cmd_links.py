@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultcurator.cli.common import (
     add_json_flag,
@@ -13,7 +13,6 @@ from vaultcurator.cli.common import (
     workspace_from_args,
 )
 from vaultcurator.errors import UsageError
-from vaultcurator.links.propose import LinksReport, propose_related_links
 from vaultcurator.store.proposals import Proposal, get_proposal, list_proposals
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
@@ -29,6 +28,10 @@ as its related-notes property. Notes a note already links to are left out. Propo
 for review (vaultcurator review VAULT) unless --yes applies them at once.
 """
 SHOWN = 10
+
+
+if TYPE_CHECKING:
+    from vaultcurator.links.propose import LinksReport
 
 
 def _positive_int(text: str) -> int:
@@ -84,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     }
     with workspace_from_args(args, **overrides) as ws:
         inventory = scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store))
+        from vaultcurator.links.propose import propose_related_links  # numpy, Chroma
+
         report = propose_related_links(ws, inventory)
         proposals = [p for pid in report.proposal_ids if (p := get_proposal(ws.store, pid))]
         applied = _apply(ws, proposals) if args.yes else None

@@ -8,7 +8,7 @@ import threading
 
 from vaultcurator.cli.common import add_vault_argument
 from vaultcurator.config import ENGINE_NAMES
-from vaultcurator.engines.client import require_api_key
+from vaultcurator.engines.registry import provider
 from vaultcurator.pipeline.watch_service import WatchCycle, WatchService
 from vaultcurator.watch.observer import VaultWatcher
 from vaultcurator.workspace import open_workspace
@@ -79,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
             "watch.debounce": args.debounce,
         },
     )
-    if ws.settings.curation.engine == "anthropic":
-        require_api_key()
+    provider(ws.settings.curation.engine).require()
     service = WatchService(ws, _print_cycle, links=not args.no_links)
     stop = threading.Event()
     watcher = VaultWatcher(ws.root, service.handle, delay=ws.settings.watch.debounce)
