@@ -36,56 +36,6 @@ class ScanRecord:
     files_read: int | None
 
 
-def load_cache(store: Store, parser: str) -> dict[str, CachedEntry] | None:
-    """Every cached row by path (plain tuples: this runs on each scan of a large vault).
-
-    None when the rows were written by another ``parser`` (or there are none): they may say
-    what an older version made of a note, so the scan must start over.
-    """
-    with store._lock:
-        cursor = store.conn.cursor()
-        cursor.row_factory = None
-        last = cursor.execute("SELECT parser FROM scans ORDER BY id DESC LIMIT 1").fetchone()
-        if last is None or last[0] != parser:
-            return None
-        rows = cursor.execute(f"SELECT {_READ_COLUMNS} FROM scan_cache").fetchall()
-    return {row[0]: row for row in rows}
-
-
-def save_scan(
-    store: Store,
-    *,
-    started_at: float,
-    upserts: Sequence[CacheRow],
-    removed: Iterable[str],
-    notes: int,
-    invalid: int,
-    files_read: int,
-    parser: str,
-    reset: bool = False,
-) -> int:
-    """Write the scan's cache changes and its ``scans`` row in one transaction; the scan id.
-
-    ``reset`` drops every cached row first (the cache was written by another parser).
-    """
-    with store.transaction() as conn:
-        cursor = conn.execute(
-            "INSERT INTO scans(started_at, finished_at, notes, invalid, files_read, parser) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (started_at, time.time(), notes, invalid, files_read, parser),
-        )
-        scan_id = int(cursor.lastrowid or 0)
-        if reset:
-            conn.execute("DELETE FROM scan_cache")
-        conn.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
-        conn.executemany(
-            f"INSERT OR REPLACE INTO scan_cache({_COLUMNS}, scan_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((*row, scan_id) for row in upserts),
-        )
-    return scan_id
-
-
 def last_scan(store: Store) -> ScanRecord | None:
     rows = store.query(
         "SELECT id, started_at, finished_at, notes, invalid, files_read "
@@ -111,7 +61,19 @@ class StoreScanCache:
     store: Store
 
     def load(self, parser: str) -> dict[str, CachedEntry] | None:
-        return load_cache(self.store, parser)
+        """Every cached row by path (plain tuples: this runs on each scan of a large vault).
+
+        None when the rows were written by another ``parser`` (or there are none): they may say
+        what an older version made of a note, so the scan must start over.
+        """
+        with self.store._lock:
+            cursor = self.store.conn.cursor()
+            cursor.row_factory = None
+            last = cursor.execute("SELECT parser FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+            if last is None or last[0] != parser:
+                return None
+            rows = cursor.execute(f"SELECT {_READ_COLUMNS} FROM scan_cache").fetchall()
+        return {row[0]: row for row in rows}
 
     def save(
         self,
@@ -125,14 +87,23 @@ class StoreScanCache:
         parser: str,
         reset: bool = False,
     ) -> int:
-        return save_scan(
-            self.store,
-            started_at=started_at,
-            upserts=upserts,
-            removed=removed,
-            notes=notes,
-            invalid=invalid,
-            files_read=files_read,
-            parser=parser,
-            reset=reset,
-        )
+        """Write the scan's cache changes and its ``scans`` row in one transaction; the scan id.
+
+        ``reset`` drops every cached row first (the cache was written by another parser).
+        """
+        with self.store.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO scans(started_at, finished_at, notes, invalid, files_read, parser) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (started_at, time.time(), notes, invalid, files_read, parser),
+            )
+            scan_id = int(cursor.lastrowid or 0)
+            if reset:
+                conn.execute("DELETE FROM scan_cache")
+            conn.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
+            conn.executemany(
+                f"INSERT OR REPLACE INTO scan_cache({_COLUMNS}, scan_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((*row, scan_id) for row in upserts),
+            )
+        return scan_id
