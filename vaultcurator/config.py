@@ -22,8 +22,8 @@ from typing import Any, Literal, get_args
 
 from vaultcurator.errors import ConfigError
 
-EngineName = Literal["anthropic", "local"]
-"""Who answers: Claude, or the offline heuristic engine."""
+EngineName = Literal["anthropic", "local", "openai-compatible"]
+"""Who answers: Claude, the offline heuristic engine, or a local OpenAI-compatible server."""
 ModeName = Literal["auto", "sync", "realtime", "batch"]
 """How Claude is called: picked by job size (``auto``) or forced."""
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
@@ -123,6 +123,30 @@ class WatchSettings:
     """Apply proposals from watch mode at once instead of queueing them for review."""
 
 
+DEFAULT_OPENAI_BASE_URL = "http://127.0.0.1:11434/v1"
+"""Ollama's OpenAI-compatible endpoint on this machine: the default never leaves it."""
+
+
+@dataclass(slots=True)
+class OpenAISettings:
+    """The ``openai-compatible`` engine: a Chat Completions server (Ollama, LM Studio...).
+
+    The API key, when a server needs one, comes only from ``VAULTCURATOR_OPENAI_API_KEY``
+    or ``OPENAI_API_KEY`` and is never stored.
+    """
+
+    base_url: str = DEFAULT_OPENAI_BASE_URL
+    """Server URL up to ``/v1``; notes go to another host only when you set it here."""
+    model: str = "llama3.2"
+    """Model name as the server knows it (``ollama pull llama3.2``)."""
+    concurrency: int = 2
+    """Requests in flight at once (a local GPU or CPU serves one or two well)."""
+    timeout: float = 300.0
+    """Seconds one answer may take before it is retried (local models can be slow)."""
+    attempts: int = 4
+    """Tries of one request on timeouts, 5xx and dropped connections (1 = no retry)."""
+
+
 @dataclass(slots=True)
 class Settings:
     scan: ScanSettings = field(default_factory=ScanSettings)
@@ -130,6 +154,7 @@ class Settings:
     links: LinksSettings = field(default_factory=LinksSettings)
     chroma: ChromaSettings = field(default_factory=ChromaSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    openai: OpenAISettings = field(default_factory=OpenAISettings)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return dataclasses.asdict(self)
