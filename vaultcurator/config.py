@@ -59,6 +59,10 @@ class ScanSettings:
     """Skip the folder named by ``.obsidian/templates.json`` (templates are not valid notes)."""
     max_note_bytes: int = 20_000_000
     """Notes larger than this are reported invalid instead of parsed."""
+    obsidian_excluded: bool = True
+    """Skip what Obsidian's "Excluded files" lists (``userIgnoreFilters`` in ``app.json``)."""
+    skip_plugin_files: bool = True
+    """Skip plugin-owned files (Excalidraw drawings, Kanban boards): they are not prose notes."""
 
 
 @dataclass(slots=True)

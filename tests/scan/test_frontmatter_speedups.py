@@ -10,12 +10,13 @@ from hypothesis import strategies as st
 
 from vaultcurator.vault import frontmatter as fm
 
-_TAG = re.compile(r"(?<![\w/#&])#([\w/-]*[^\W\d][\w/-]*)")
+_TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 
 
 def reference_inline_tags(body: str) -> list[str]:
-    """The definition: strip fenced then inline code, take every '#tag' not after [\\w/#&]."""
-    cleaned = fm._INLINE_CODE.sub("", fm._FENCE.sub("", body))
+    """The definition: strip fenced code, code spans, wikilinks; every '#tag' at a line's start
+    or after whitespace."""
+    cleaned = fm._WIKILINK.sub("", fm._INLINE_CODE.sub("", fm._FENCE.sub("", body)))
     seen: dict[str, None] = {}
     for match in _TAG.finditer(cleaned):
         seen.setdefault(match.group(1).rstrip("/"), None)
@@ -61,6 +62,10 @@ pieces = st.sampled_from(
         "#a/b/",
         "\n```\n",
         "[[#h]]",
+        "[[n#h]]",
+        "]]",
+        "\t",
+        "https://x.y/p#frag",
         "#日本",
     ]
 )

@@ -30,11 +30,18 @@ BOM = "\ufeff"
 _HANDLER = YAMLHandler()
 _DELIM = re.compile(r"---[ \t]*")
 _CR_ONLY_DELIM = re.compile(r"---[ \t]*\r(?!\n)")
-# An inline tag: '#' not preceded by a word char, '/', '#' or '&'; Obsidian needs a non-digit.
-# Matched only where str.find found a '#' (see inline_tags), hence the look-behind after it.
-_INLINE_TAG = re.compile(r"#(?<![\w/#&]#)([\w/-]*[^\W\d][\w/-]*)")
-_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
+# An inline tag: '#' at the start of a line or after whitespace (so never ``[[#Heading]]``,
+# ``[[Note#Heading]]``, ``](#anchor)`` or a URL's ``#fragment``), then tag characters with at
+# least one non-digit. Matched only where str.find found a '#' (see inline_tags).
+_INLINE_TAG = re.compile(r"#([\w/-]*[^\W\d][\w/-]*)")
+# Fenced code: a line opening with ``` or ~~~ (any indent: fences nest in list items) up to a
+# closing line with the same fence, or to the end of the note when it is never closed.
+_FENCE = re.compile(
+    r"^[ \t]*(`{3,}|~{3,})[^\n]*(?:\n.*?(?:\n[ \t]*\1[`~]*[ \t]*(?=\n|\Z)|\Z)|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+_INLINE_CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_WIKILINK = re.compile(r"\[\[[^\]\n]*\]\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +307,12 @@ def tags_from_property(frontmatter: dict[str, Any]) -> list[str]:
 
 
 def inline_tags(body: str) -> list[str]:
-    """``#tags`` written in the body (outside code), unique, in order of first appearance."""
+    """``#tags`` written in the body, unique, in order of first appearance.
+
+    Like Obsidian: a tag starts a line or follows whitespace, and never comes from fenced
+    code, code spans or wikilinks, so heading links and URL fragments are not tags (a vault
+    of 6,280 notes had 2,254 such fakes when any ``#`` after punctuation counted).
+    """
     pos = body.find("#")
     if pos < 0:
         return []
@@ -311,6 +323,8 @@ def inline_tags(body: str) -> list[str]:
         cleaned = _FENCE.sub("", cleaned)
     if has_backtick:
         cleaned = _INLINE_CODE.sub("", cleaned)
+    if "[[" in cleaned:
+        cleaned = _WIKILINK.sub("", cleaned)
     if cleaned is not body:
         pos = cleaned.find("#")
     # Jump from '#' to '#' with str.find (memchr), trying the regex only there: cost follows
@@ -319,9 +333,10 @@ def inline_tags(body: str) -> list[str]:
     seen: dict[str, None] = {}
     find, match_at = cleaned.find, _INLINE_TAG.match
     while pos >= 0:
-        match = match_at(cleaned, pos)
-        if match is not None:
-            seen[match[1]] = None
+        if pos == 0 or cleaned[pos - 1].isspace():
+            match = match_at(cleaned, pos)
+            if match is not None:
+                seen[match[1]] = None
         pos = find("#", pos + 1)
     for tag in seen:  # trailing '/' is dropped: rare, so checked once per distinct tag
         if tag[-1] == "/":
