@@ -110,7 +110,7 @@ def test_list_items_keep_the_keys_own_indentation() -> None:
 def test_tags_go_to_the_notes_own_tags_property() -> None:
     old = b"---\nTags: [archive, Legacy]\naliases: Legacy\n---\nbody\n"
     new = render_updates(old, {"tags": ["archive", "legacy/evernote"]})
-    assert new == b"---\nTags:\n  - archive\n  - legacy/evernote\naliases: Legacy\n---\nbody\n"
+    assert new == b"---\nTags: [archive, legacy/evernote]\naliases: Legacy\n---\nbody\n"
 
 
 @pytest.mark.parametrize(

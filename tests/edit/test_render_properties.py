@@ -203,6 +203,12 @@ def test_only_the_set_keys_change(old: bytes, changes: dict[str, Any]) -> None:
                 if line.startswith(key + ":") or line.startswith(f'"{key}":')
             )
             key_line = yaml_lines[start].split(" #")[0].split("\t#")[0]  # a kept comment
+            if key.lower() in ("tags", "tag") and "[" in key_line:  # flow stays flow
+                assert any(
+                    line.startswith(f"{key}:") and "[" in line
+                    for line in split(decode(old)[0]).yaml_text.splitlines()
+                )
+                continue
             assert key_line.rstrip() in (f"{key}:", f'"{key}":')
             values = [x for x in yaml_lines[start + 1 :] if not x.lstrip().startswith("#")]
             items = values[: len(value)]

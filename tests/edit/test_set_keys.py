@@ -25,7 +25,7 @@ def vault(tmp_path: Path) -> Path:
 def test_sets_keys_and_reports_hashes(vault: Path) -> None:
     result = set_frontmatter_keys(vault, "sub/n.md", {"tags": ["new"]}, sha256_hex(NOTE))
     data = (vault / "sub" / "n.md").read_bytes()
-    assert data == b"---\ntitle: T\ntags:\n  - new\n---\nBody.\n"
+    assert data == b"---\ntitle: T\ntags: [new]\n---\nBody.\n"
     assert result.changed and result.path == "sub/n.md"
     assert result.old_hash == sha256_hex(NOTE) and result.new_hash == sha256_hex(data)
     assert [p.name for p in (vault / "sub").iterdir()] == ["n.md"]
@@ -97,14 +97,14 @@ def test_symlink_inside_the_vault_edits_its_target_and_stays_a_link(vault: Path)
     link.symlink_to(Path("sub") / "n.md")
     set_frontmatter_keys(vault, "link.md", {"tags": ["new"]}, sha256_hex(NOTE))
     assert link.is_symlink()
-    assert b"  - new" in (vault / "sub" / "n.md").read_bytes()
+    assert b"tags: [new]" in (vault / "sub" / "n.md").read_bytes()
 
 
 def test_a_symlinked_vault_root_works(vault: Path, tmp_path: Path) -> None:
     alias = tmp_path / "alias"
     alias.symlink_to(vault)
     set_frontmatter_keys(alias, "sub/n.md", {"tags": ["new"]}, sha256_hex(NOTE))
-    assert b"  - new" in (vault / "sub" / "n.md").read_bytes()
+    assert b"tags: [new]" in (vault / "sub" / "n.md").read_bytes()
 
 
 def test_vault_copy_every_valid_note(vault_copy: Path) -> None:

@@ -23,6 +23,7 @@ from vaultcurator.store.journal import StoreJournal, finish_run, start_run, writ
 from vaultcurator.store.proposals import Proposal, ProposalState, list_proposals, set_state
 from vaultcurator.vault.atomic import sweep_stale_temp_files
 from vaultcurator.vault.edit import DEFAULT_CHUNK, EditOutcome, EditRequest, apply_edits
+from vaultcurator.vault.tags_style import sample_style
 from vaultcurator.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -139,6 +140,7 @@ def apply_proposals(
     if not selected:
         return report
     related_key = ws.settings.links.property
+    style = sample_style(ws.root, (p.path for p in selected if p.new_tags is not None))
     run_id = start_run(store, kind="apply")
     report.run_id = run_id
     total = len(selected)
@@ -148,7 +150,7 @@ def apply_proposals(
         for first in range(0, total, APPLY_CHUNK):
             chunk = selected[first : first + APPLY_CHUNK]
             requests = [
-                EditRequest(p.path, p.updates(related_key), p.base_hash, p.id) for p in chunk
+                EditRequest(p.path, p.updates(related_key), p.base_hash, p.id, style) for p in chunk
             ]
             outcomes = apply_edits(
                 ws.root, requests, log=StoreJournal(store, run_id), chunk_size=APPLY_CHUNK

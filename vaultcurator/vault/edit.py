@@ -138,6 +138,8 @@ class EditRequest:
     updates: Mapping[str, Any]
     expected_hash: str
     proposal_id: int | None = None
+    tags_style: str | None = None
+    """The vault's prevailing ``tags`` style (``flow``/``block``) for a scalar ``tags``."""
 
 
 @dataclass(slots=True)
@@ -192,7 +194,7 @@ def apply_edits(
         _Job(
             EditOutcome(req.path),
             req.expected_hash,
-            partial(_render_for, req.updates, req.path),
+            partial(_render_for, req.updates, req.path, req.tags_style),
             req.proposal_id,
         )
         for req in requests
@@ -217,8 +219,8 @@ def replace_notes(
     return [job.outcome for job in jobs]
 
 
-def _render_for(updates: Mapping[str, Any], path: str, old: bytes) -> bytes:
-    return render_updates(old, updates, path=path)
+def _render_for(updates: Mapping[str, Any], path: str, style: str | None, old: bytes) -> bytes:
+    return render_updates(old, updates, path=path, tags_style=style)
 
 
 def _constant(data: bytes, _old: bytes) -> bytes:

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import yaml
@@ -30,6 +31,7 @@ from vaultcurator.vault.frontmatter import (
     load_yaml,
     split,
 )
+from vaultcurator.vault.tags_style import restyle
 
 DEFAULT_ITEM_INDENT = "  "
 """Indentation of list items for a key that has no list in the file yet (Obsidian's own)."""
@@ -141,6 +143,15 @@ def _target_key(key: str, before: Mapping[str, Any]) -> str:
         if _TAGS_KEY.fullmatch(existing):
             return existing
     return key
+
+
+def _tags(token: str, span: list[str], old: Any, value: Any, comment: str, style: Any) -> Any:
+    """A tags list's lines in the note's (or vault's) own style; None: use the generic ones."""
+    if not _TAGS_KEY.fullmatch(token) or not isinstance(value, list):
+        return None
+    item = partial(render_scalar, in_list=True)
+    return restyle(span, token, old, value, key_comment=comment, render_item=item,
+                   quote=double_quoted, default=style, item_indent=_item_indent(span))  # fmt: skip
 
 
 def _render_key(key: str) -> str:
@@ -397,8 +408,13 @@ def _verify(
 # --------------------------------------------------------------------------- public API
 
 
-def render_updates(data: bytes, updates: Mapping[str, Any], *, path: str = "<note>") -> bytes:
+def render_updates(
+    data: bytes, updates: Mapping[str, Any], *, path: str = "<note>", tags_style: Any = None
+) -> bytes:
     """The note's bytes with ``updates`` set in its frontmatter; pure (writes nothing).
+
+    A ``tags`` list keeps the note's own style; ``tags_style`` (``flow``/``block``) is the
+    vault's prevailing one, for tags that were a scalar (:mod:`.tags_style`).
 
     Returns ``data`` itself when every key already has its value. Raises NoteParseError
     for a note that is not UTF-8, has broken or unusual frontmatter, or whose edit cannot be
@@ -423,7 +439,7 @@ def render_updates(data: bytes, updates: Mapping[str, Any], *, path: str = "<not
     if not layout.has_frontmatter:
         new_text = _with_new_block(text, layout.newline, changes)
     else:
-        new_yaml = _edit_block(layout, before, changes, path)
+        new_yaml = _edit_block(layout, before, changes, path, tags_style)
         new_text = text[: layout.yaml_start] + new_yaml + text[layout.yaml_end :]
     _verify(new_text, layout, before, expected, path)
     return ((BOM if bom else "") + new_text).encode("utf-8")
@@ -445,7 +461,9 @@ def _without_empty_flow(line: str) -> str:
     return (hash_mark + comment) if hash_mark else ""
 
 
-def _edit_block(layout: Layout, before: dict[str, Any], changes: dict[str, Any], note: str) -> str:
+def _edit_block(
+    layout: Layout, before: dict[str, Any], changes: dict[str, Any], note: str, style: Any = None
+) -> str:
     lines = _split_lines(layout.yaml_text)
     if not before:  # an empty mapping written in flow style (``{}``): the new keys replace it
         lines = [_without_empty_flow(line) for line in lines]
@@ -466,6 +484,10 @@ def _edit_block(layout: Layout, before: dict[str, Any], changes: dict[str, Any],
         newline = _newline_of_line(lines[first], layout.newline)
         new_lines = _render_entry(token, value, _item_indent(lines[first:end]))
         key_comment, inner_comments = _comments_of(lines, first, end, key, before[key])
+        styled = _tags(token, lines[first:end], before[key], value, key_comment, style)
+        if styled is not None:
+            replacements.append((first, end, [line + newline for line in styled]))
+            continue
         new_lines[0] += key_comment
         # A list's comments go before its items (most are headings for them), others after.
         at = 1 if isinstance(value, list) and value else len(new_lines)
