@@ -12,7 +12,6 @@ from vaultcurator.errors import UsageError
 from vaultcurator.store import Store, open_store
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.model import Inventory
-from vaultcurator.vault.rescan import rescan_paths
 from vaultcurator.vault.scan import Progress, scan_vault
 
 
@@ -62,4 +61,6 @@ def rescan(
     ws: Workspace, inventory: Inventory, changed: Iterable[str], deleted: Iterable[str] = ()
 ) -> Inventory:
     """``inventory`` refreshed at just these paths (watch mode; see :mod:`.vault.rescan`)."""
+    from vaultcurator.vault.rescan import rescan_paths  # watch mode only
+
     return rescan_paths(inventory, ws.settings.scan, changed, deleted, StoreScanCache(ws.store))

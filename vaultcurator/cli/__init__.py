@@ -8,10 +8,14 @@ a command never means editing this file. Commands stay thin: parse, call the cor
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import importlib
+import importlib.util
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -31,17 +35,83 @@ Typical use:
 """
 
 
-def _command_modules() -> list[ModuleType]:
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A command as ``--help`` lists it, read from its module's source without importing it."""
+
+    name: str
+    help: str
+    order: int
+    description: str
+    module: str
+
+
+_SPEC_FIELDS = {"NAME": "name", "HELP": "help", "ORDER": "order", "DESCRIPTION": "description"}
+
+
+def _spec_from_source(module: str, source: str) -> CommandSpec | None:
+    """The command's literal ``NAME``/``HELP``/``ORDER``/``DESCRIPTION``; None when one is not
+    a plain literal (the caller then imports the module)."""
+    values: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in _SPEC_FIELDS:
+                try:
+                    values[_SPEC_FIELDS[target.id]] = ast.literal_eval(node.value)
+                except ValueError:
+                    return None
+    if not isinstance(values.get("name"), str) or not isinstance(values.get("help"), str):
+        return None
+    return CommandSpec(
+        name=str(values["name"]),
+        help=str(values["help"]),
+        order=int(str(values.get("order", 100))),
+        description=str(values.get("description", values["help"])),
+        module=module,
+    )
+
+
+def command_specs() -> list[CommandSpec]:
+    """Every ``cmd_*`` module as a :class:`CommandSpec`, in ``ORDER``.
+
+    Discovery reads the modules' source instead of importing them, so ``--help`` and a
+    command's start pay only for the one command that runs (the core, the SDK, Chroma and
+    Textual load inside the commands that use them).
+    """
     package = sys.modules[__name__]
-    modules = [
-        importlib.import_module(f"{__name__}.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-        if info.name.startswith("cmd_")
-    ]
-    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.NAME))
+    specs = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("cmd_"):
+            continue
+        name = f"{__name__}.{info.name}"
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        parsed = None
+        if origin is not None and origin.endswith(".py"):
+            parsed = _spec_from_source(name, Path(origin).read_text(encoding="utf-8"))
+        if parsed is None:  # not plain literals: ask the module itself
+            mod = importlib.import_module(name)
+            parsed = CommandSpec(
+                mod.NAME,
+                mod.HELP,
+                getattr(mod, "ORDER", 100),
+                getattr(mod, "DESCRIPTION", mod.HELP),
+                name,
+            )
+        specs.append(parsed)
+    return sorted(specs, key=lambda c: (c.order, c.name))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules() -> list[ModuleType]:
+    return [importlib.import_module(spec.module) for spec in command_specs()]
+
+
+def build_parser(
+    only: str | None = "*", specs: Sequence[CommandSpec] | None = None
+) -> argparse.ArgumentParser:
+    """The argument parser; ``only`` names the one command whose module is imported to
+    register its options (``"*"``: every command, None: none, enough for ``--help``)."""
     parser = argparse.ArgumentParser(
         prog="vaultcurator",
         description=DESCRIPTION,
@@ -49,15 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vaultcurator {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for spec in command_specs() if specs is None else specs:
         command = sub.add_parser(
-            module.NAME,
-            help=module.HELP,
-            description=getattr(module, "DESCRIPTION", module.HELP),
+            spec.name,
+            help=spec.help,
+            description=spec.description,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        module.register(command)
-        command.set_defaults(func=module.run)
+        if only in ("*", spec.name):
+            module = importlib.import_module(spec.module)
+            module.register(command)
+            command.set_defaults(func=module.run)
     return parser
 
 
@@ -73,10 +145,28 @@ def _default_to_review(argv: list[str], commands: set[str]) -> list[str]:
     return argv
 
 
+def did_you_mean(word: str, commands: Iterable[str]) -> str | None:
+    """The command ``word`` was probably meant to be, when it is no path (``curat``)."""
+    if word.startswith("-") or word in commands or Path(word).exists():
+        return None
+    close = difflib.get_close_matches(word, sorted(commands), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    commands = {module.NAME for module in _command_modules()}
-    args_list = _default_to_review(list(sys.argv[1:] if argv is None else argv), commands)
+    specs = command_specs()
+    commands = {spec.name for spec in specs}
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given and (guess := did_you_mean(given[0], commands)) is not None:
+        print(
+            f"vaultcurator: error: unknown command {given[0]!r}; did you mean {guess!r}? "
+            "(vaultcurator --help lists the commands)",
+            file=sys.stderr,
+        )
+        return 2
+    args_list = _default_to_review(given, commands)
+    chosen = args_list[0] if args_list and args_list[0] in commands else None
+    parser = build_parser(chosen, specs)
     args = parser.parse_args(args_list)
     if not getattr(args, "func", None):
         parser.print_help()

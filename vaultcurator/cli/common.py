@@ -7,9 +7,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vaultcurator.workspace import Workspace, open_workspace
+if TYPE_CHECKING:  # the core loads when a command runs, not when the CLI lists commands
+    from vaultcurator.workspace import Workspace
 
 
 def add_vault_argument(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +37,8 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def workspace_from_args(args: argparse.Namespace, **overrides: Any) -> Workspace:
     """Open the vault named by ``args.vault``; ``overrides`` are dotted config keys."""
+    from vaultcurator.workspace import open_workspace
+
     return open_workspace(args.vault, overrides=overrides)
 
 

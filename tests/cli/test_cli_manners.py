@@ -1,0 +1,119 @@
+"""CLI manners through the real entry point: no heavy import before a command needs it, "did
+you mean" for a mistyped command, and every command still registered and runnable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from vaultcurator.cli import build_parser, command_specs, main
+
+HEAVY = ("anthropic", "chromadb", "numpy", "textual", "openai")
+
+
+def heavy_modules_after(*argv: str) -> list[str]:
+    """Run ``main(argv)`` in a fresh interpreter; the heavy top-level packages it loaded."""
+    code = (
+        "import sys\n"
+        "from vaultcurator.cli import main\n"
+        "try:\n"
+        f"    main({list(argv)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    return eval(done.stderr.strip().splitlines()[-1])  # a printed list of names
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--help",),
+        ("curate", "--help"),
+        ("review", "--help"),
+        ("links", "--help"),
+    ],
+)
+def test_help_imports_no_sdk_chroma_textual_or_numpy(argv: tuple[str, ...]) -> None:
+    assert heavy_modules_after(*argv) == []
+
+
+def test_status_and_scan_import_no_heavy_library(vault_copy: Path) -> None:
+    assert heavy_modules_after("scan", str(vault_copy)) == []
+    assert heavy_modules_after("status", str(vault_copy)) == []
+
+
+def test_top_level_help_does_not_import_the_command_modules() -> None:
+    code = (
+        "import sys\n"
+        "from vaultcurator.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if '.cmd_' in m), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert "curate" in done.stdout and "review" in done.stdout
+
+
+def test_discovery_without_import_matches_the_modules() -> None:
+    """What the source says (read without importing) is what the modules say."""
+    import importlib
+
+    for spec in command_specs():
+        module = importlib.import_module(spec.module)
+        assert (spec.name, spec.help) == (module.NAME, module.HELP)
+        assert spec.order == getattr(module, "ORDER", 100)
+    parser = build_parser()  # every command registered: their options parse
+    assert parser.parse_args(["review", "VAULT", "--print"]).print_diffs
+
+
+def test_mistyped_command_says_did_you_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["curat", "MyVault"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip() == (
+        "vaultcurator: error: unknown command 'curat'; did you mean 'curate'? "
+        "(vaultcurator --help lists the commands)"
+    )
+    assert main(["stauts"]) == 2
+    assert "did you mean 'status'?" in capsys.readouterr().err
+
+
+def test_a_folder_named_like_a_command_is_still_a_vault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``vaultcurator curat`` when ./curat exists is review of that vault, not a typo."""
+    (tmp_path / "curat").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["curat", "--print"]) == 0
+    assert "did you mean" not in capsys.readouterr().err
+
+
+def test_an_unknown_word_far_from_any_command_stays_a_missing_vault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["Zettelkasten"]) == 2
+    err = capsys.readouterr().err
+    assert "vault not found: Zettelkasten" in err and "did you mean" not in err
