@@ -2,14 +2,13 @@
 
 The 2,000 most frequent lower-case ASCII words of three letters or more among the
 single-token words of the cl100k BPE vocabulary (by merge rank), plus 100 frequent Spanish,
-French, German, Portuguese and Italian words that are single tokens there too. :mod:`.tokens` counts them
-as one token each and prices other ASCII letters per character, which is what separates
-English prose (about four characters per token) from other Latin-script languages (about
-2.5) without a tokenizer.
+French, German, Portuguese and Italian words that are single tokens there too.
+:mod:`.tokens` counts them as one token each and prices other ASCII letters per character,
+which is what separates English prose (about four characters per token) from other
+Latin-script languages (about 2.5) without a tokenizer.
 """
 
-COMMON_WORDS = frozenset(
-    """
+_WORDS = """
 aber ability able about above abs acc accept access accom according account accur achie
 across act action actions activ active activities activity actual actually add added
 addition additional address adjust admin adult adv advert aff after again against age ago
@@ -54,7 +53,7 @@ echo econ economic edge edit editor educ education eff effect effective effects 
 eine einem einen einer either elect election element elements elif ella ellos else email
 emerg employ empty enable enc end endl energ energy eng engine enjoy enough ens ensure ent
 enter entire entity entre entry enum env environment equ equal equipment err error errors
-esa esc escort ese eso especially ess essential est esta establish estar estas este esto
+esa esc ese eso especially ess essential est esta establish estar estas este esto
 estos etc eval even event events ever every everyone everything evid evidence exact exactly
 exam example exc except exception exec exerc exist existing exists exit exp expect expected
 exper experi experience expert expl explo export express expression ext extends extra extrem
@@ -86,7 +85,7 @@ lib library license life light lik like likely lim limit limited line lines link
 little live lives living load loaded loc local located location lock log logger login long
 longer look looked looking looks loop los loss lost lot love low lower machine made mag main
 maint mais major make makes making man management manager manufact many map mar margin mark
-market mask mass massage master mat match material materials math matrix matter max maximum
+market mask mass master mat match material materials math matrix matter max maximum
 may maybe mean meaning means meas measure mechan med media medical meet meeting mehr mem
 member members memory men mention menu mer message messages met method methods mid middle
 might mil milit military mill million min mind minutes mis miss missing mit mix mobile mod
@@ -107,7 +106,7 @@ payload pen people per percent perfect perform performance period pero pers pers
 pet phone phot photo photos phys physical pick picture pie piece place placeholder places
 plan plans plant platform play played player players playing ple please plot plt plus poco
 pod point pointer points pol police policy polit political poll pool pop popular population
-por porn porno porque port pos position positive poss possible post pot potential pour pow
+por porque port pos position positive poss possible post pot potential pour pow
 power pract practice pre prec pred predict prem pres present president press pressure pret
 pretty prevent previous price prices primary princip print printf prior priv private pro
 prob probably proble problem problems proced process produ product production products prof
@@ -127,7 +126,7 @@ sales same sample sat save saved saw say saying says scale scen scene sch sched 
 scient scope score screen script search season sec second seconds secret section security
 see seek seem seems seen seg select selected selection self sell sem sen send sender sens
 sense sent sentence separ ser serial series serious serv server service services session set
-sets setting settings setup sever several sex sexual shall shape share shared she shift
+sets setting settings setup sever several shall shape share shared she shift
 shoot short shot should show shown shows sich side sie sign signific significant sil sim
 similar simple simply sin since sind single sit site sites situation six size sizeof skills
 skin sleep slow small sobre social socket software sol sold solid solution som some someone
@@ -155,5 +154,6 @@ whether which while white who whole whose why wide width wie wife will win windo
 with within without wom woman women won wonder wood wor word words work worked workers
 working works world worth would writ write writer writing written wrong wrote year years yet
 yield you young your yourself zero zum zur
-""".split()
-)
+"""
+
+COMMON_WORDS = frozenset(_WORDS.split())
