@@ -38,7 +38,7 @@ def test_scan_json(vault_copy: Path, capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = run(capsys, "scan", str(vault_copy), "--json")
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"vault", "scanned_at", "notes", "summary"}
+    assert set(doc) == {"vault", "scanned_at", "notes", "skipped", "summary"}
     assert doc["vault"] == str(vault_copy.resolve())
     assert doc["scanned_at"].endswith("+00:00")
     assert len(doc["notes"]) == 52

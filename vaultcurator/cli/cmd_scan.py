@@ -58,6 +58,7 @@ def summary(inventory: Inventory) -> dict[str, Any]:
         "invalid": len(inventory.invalid),
         "without_tags": sum(1 for n in notes if n.status == "ok" and not n.tags),
         "without_description": sum(1 for n in notes if n.status == "ok" and not n.description),
+        "skipped": len(inventory.skipped),
         "files_read": inventory.files_read,
         "scan_id": inventory.scan_id,
         "top_tags": [[tag, count] for tag, count in tag_counts(notes)[:TOP_TAGS]],
@@ -82,6 +83,7 @@ def scan_document(inventory: Inventory, scanned_at: float | None) -> dict[str, A
             }
             for n in inventory.notes
         ],
+        "skipped": [{"path": path, "reason": why} for path, why in inventory.skipped],
         "summary": summary(inventory),
     }
 
@@ -96,6 +98,12 @@ def print_summary(inventory: Inventory) -> None:
         print(f"\nInvalid notes ({info['invalid']}), left untouched:")
         for note in inventory.invalid:
             print(f"  {note.path}: {note.error}")
+    if inventory.skipped:
+        print(f"\nSkipped ({len(inventory.skipped)}): not prose notes, or excluded in Obsidian")
+        for path, why in inventory.skipped[:LISTED]:
+            print(f"  {path}: {why}")
+        if len(inventory.skipped) > LISTED:
+            print(f"  … and {len(inventory.skipped) - LISTED} more (see --json)")
     ok = inventory.valid
     untagged = [n.path for n in ok if not n.tags]
     print(f"\nWithout tags: {len(untagged)}")

@@ -2,8 +2,15 @@
 
 Always skipped: dot-folders and dot-files (``.obsidian/``, ``.trash/``, ``.git/``,
 ``.vaultcurator/`` …). Optionally skipped: the templates folder named by Obsidian's settings
-(templates hold ``{{placeholders}}`` that are not valid YAML and must never be curated), and
-the user's ``scan.exclude`` globs.
+(templates hold ``{{placeholders}}`` that are not valid YAML and must never be curated), the
+user's ``scan.exclude`` globs, Obsidian's own "Excluded files" (``userIgnoreFilters`` in
+``.obsidian/app.json``: a note the user excluded there must never be sent anywhere) and
+plugin-owned files named ``*.excalidraw.md``. What the last two skip is *reported*
+(:meth:`IgnoreRules.reported_reason`): the user did not ask vaultcurator to skip it.
+
+An Obsidian filter is read the way Obsidian reads it: ``/…/`` is a regular expression searched
+in the path, anything else a path prefix (``Private/`` is the folder, ``Private`` also matches
+``Private notes.md``); a filter with glob characters is taken as a glob.
 
 Globs match relative POSIX paths (NFC). ``*`` and ``?`` stay within one path segment,
 ``**`` spans segments (``Templates/**``, ``**/drafts/**``), and a pattern without ``/``
@@ -19,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+EXCALIDRAW_SUFFIX = ".excalidraw.md"
+_GLOB_CHARS = frozenset("*?[")
 _TEMPLATE_SETTINGS = (
     (".obsidian/templates.json", "folder"),
     (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
@@ -74,28 +83,105 @@ def templates_folder(vault_root: Path) -> str | None:
     return None
 
 
+def obsidian_filters(vault_root: Path) -> list[str]:
+    """The "Excluded files" of ``.obsidian/app.json`` (``userIgnoreFilters``), as written."""
+    try:
+        data = json.loads((vault_root / ".obsidian" / "app.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    filters = data.get("userIgnoreFilters") if isinstance(data, dict) else None
+    if not isinstance(filters, list):
+        return []
+    return [f for f in filters if isinstance(f, str) and f.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class ObsidianFilter:
+    """One "Excluded files" entry: ``source`` as the user wrote it, compiled."""
+
+    source: str
+    regex: re.Pattern[str] | None = None
+    prefix: str = ""
+
+    @classmethod
+    def parse(cls, source: str) -> ObsidianFilter | None:
+        text = unicodedata.normalize("NFC", source.strip())
+        if len(text) > 2 and text.startswith("/") and text.endswith("/"):
+            try:
+                return cls(source, regex=re.compile(text[1:-1]))
+            except re.error:
+                return None  # Obsidian ignores a broken expression too
+        text = text.lstrip("/")
+        if not text:
+            return None
+        if _GLOB_CHARS & set(text):
+            return cls(source, regex=glob_to_regex(text))
+        return cls(source, prefix=text)
+
+    def matches(self, rel: str, *, is_dir: bool = False) -> bool:
+        """Whether ``rel`` (a file, or a folder when ``is_dir``) is excluded by this filter."""
+        if self.regex is not None:
+            return self.regex.search(rel + "/" if is_dir else rel) is not None
+        return (rel + "/" if is_dir else rel).startswith(self.prefix)
+
+
 @dataclass(frozen=True, slots=True)
 class IgnoreRules:
     """Compiled skip rules; ask ``skips_dir`` before descending and ``skips_file`` per file."""
 
     patterns: tuple[re.Pattern[str], ...] = ()
     skipped_folders: tuple[str, ...] = ()
+    obsidian: tuple[ObsidianFilter, ...] = ()
+    """Obsidian's "Excluded files" (reported when they skip something)."""
+    plugin_files: bool = False
+    """Skip ``*.excalidraw.md`` by name (reported)."""
 
     @classmethod
-    def build(cls, exclude: Iterable[str], skipped_folders: Iterable[str] = ()) -> IgnoreRules:
+    def build(
+        cls,
+        exclude: Iterable[str],
+        skipped_folders: Iterable[str] = (),
+        obsidian: Iterable[str] = (),
+        *,
+        plugin_files: bool = False,
+    ) -> IgnoreRules:
+        parsed = (ObsidianFilter.parse(f) for f in obsidian)
         return cls(
             patterns=tuple(glob_to_regex(p) for p in exclude if p.strip().strip("/")),
             skipped_folders=tuple(skipped_folders),
+            obsidian=tuple(f for f in parsed if f is not None),
+            plugin_files=plugin_files,
         )
 
     @classmethod
     def for_vault(
-        cls, vault_root: Path, exclude: Iterable[str], *, skip_templates_folder: bool
+        cls,
+        vault_root: Path,
+        exclude: Iterable[str],
+        *,
+        skip_templates_folder: bool,
+        obsidian_excluded: bool = True,
+        skip_plugin_files: bool = True,
     ) -> IgnoreRules:
         folders: list[str] = []
         if skip_templates_folder and (folder := templates_folder(vault_root)):
             folders.append(folder)
-        return cls.build(exclude, folders)
+        filters = obsidian_filters(vault_root) if obsidian_excluded else []
+        return cls.build(exclude, folders, filters, plugin_files=skip_plugin_files)
+
+    @property
+    def reports(self) -> bool:
+        """Whether any rule skips files that a scan should list (see reported_reason)."""
+        return bool(self.obsidian) or self.plugin_files
+
+    def reported_reason(self, rel: str, *, is_dir: bool = False) -> str | None:
+        """Why Obsidian's settings or a plugin rule skip ``rel``; None when they do not."""
+        for rule in self.obsidian:
+            if rule.matches(rel, is_dir=is_dir):
+                return f"excluded in Obsidian (Excluded files: {rule.source})"
+        if self.plugin_files and not is_dir and rel.lower().endswith(EXCALIDRAW_SUFFIX):
+            return "Excalidraw drawing (plugin file)"
+        return None
 
     def skips_dir(self, rel: str) -> bool:
         """``rel``: a folder's relative POSIX path (NFC)."""

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-NoteStatus = Literal["ok", "invalid"]
+NoteStatus = Literal["ok", "invalid", "skipped"]
+"""``skipped``: a plugin-owned file (a scan lists it apart, see :attr:`Inventory.skipped`)."""
 
 CachedFields = tuple[dict[str, Any], list[str], list[str]]
 """(frontmatter, tags, inline_tags) of a note."""
@@ -203,6 +204,9 @@ class Inventory:
     scan_id: int | None = None
     files_read: int = 0
     """How many files had their contents read (0 on a warm rescan of an unchanged vault)."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """``(path, reason)`` of files left out because Obsidian's settings exclude them or a
+    plugin owns them (a folder ends with ``/``): a scan lists them so nothing vanishes silently."""
 
     def by_path(self) -> dict[str, Note]:
         return {n.path: n for n in self.notes}

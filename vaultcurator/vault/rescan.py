@@ -17,7 +17,15 @@ from vaultcurator.config import ScanSettings
 from vaultcurator.vault.ignore import IgnoreRules
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.ports import CacheRow, ScanCache
-from vaultcurator.vault.scan import PARSER, note_from_read, read_file
+from vaultcurator.vault.scan import (
+    PARSER,
+    bad_name_note,
+    display_name,
+    note_from_read,
+    read_file,
+    rules_for,
+    split_plugin_files,
+)
 
 
 def _is_note_path(rel: str, rules: IgnoreRules) -> bool:
@@ -25,7 +33,9 @@ def _is_note_path(rel: str, rules: IgnoreRules) -> bool:
     if not rel.lower().endswith(".md") or any(p.startswith(".") or not p for p in parts):
         return False
     folders = ["/".join(parts[: i + 1]) for i in range(len(parts) - 1)]
-    return not any(rules.skips_dir(f) for f in folders) and not rules.skips_file(rel)
+    if any(rules.skips_dir(f) or rules.reported_reason(f, is_dir=True) for f in folders):
+        return False
+    return not rules.skips_file(rel) and rules.reported_reason(rel) is None
 
 
 def _inside(root_real: str, os_path: str) -> bool:
@@ -43,19 +53,28 @@ def rescan_paths(
     """``inventory`` with the notes at ``changed`` re-read and those at ``deleted`` dropped."""
     started_at = time.time()
     root = inventory.root
-    rules = IgnoreRules.for_vault(
-        root, settings.exclude, skip_templates_folder=settings.skip_templates_folder
-    )
+    rules = rules_for(root, settings)
     root_real = os.path.realpath(root)
     by_path: dict[str, Note] = {n.path: n for n in inventory.notes}
-    removed = [p for p in deleted if by_path.pop(p, None) is not None]
+    skipped = dict(inventory.skipped)
+    gone = {display_name(p) for p in deleted}
+    removed = [p for p in gone if by_path.pop(p, None) is not None]
+    for path in gone:
+        skipped.pop(path, None)
     upserts: list[CacheRow] = []
     files_read = 0
-    for rel in sorted(set(changed) - set(deleted)):
-        os_path = os.path.join(root, *rel.split("/"))  # noqa: PTH118
+    for os_rel in sorted(set(changed) - set(deleted)):
+        rel = display_name(os_rel)
+        os_path = os.path.join(root, *os_rel.split("/"))  # noqa: PTH118
+        skipped.pop(rel, None)
         if not _is_note_path(rel, rules) or not _inside(root_real, os_path):
             if by_path.pop(rel, None) is not None:
                 removed.append(rel)
+            if (why := rules.reported_reason(rel)) is not None:
+                skipped[rel] = why
+            continue
+        if rel != os_rel:  # the name is not UTF-8: reported, never read
+            by_path[rel] = bad_name_note(-1, rel, None)
             continue
         read = read_file(os_path, settings.max_note_bytes)
         if read.gone:
@@ -67,7 +86,10 @@ def rescan_paths(
         by_path[rel] = note
         if row is not None:
             upserts.append(row)
-    notes = [by_path[p] for p in sorted(by_path)]
+    notes, owned = split_plugin_files(
+        [by_path[p] for p in sorted(by_path)], keep=not settings.skip_plugin_files
+    )
+    skipped.update(owned)
     for index, note in enumerate(notes):
         note.index = index
     scan_id = inventory.scan_id
@@ -81,4 +103,10 @@ def rescan_paths(
             files_read=files_read,
             parser=PARSER,
         )
-    return Inventory(root=root, notes=notes, scan_id=scan_id, files_read=files_read)
+    return Inventory(
+        root=root,
+        notes=notes,
+        scan_id=scan_id,
+        files_read=files_read,
+        skipped=sorted(skipped.items()),
+    )

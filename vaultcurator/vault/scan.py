@@ -129,10 +129,9 @@ def _scan(
     root: Path, settings: ScanSettings, store: ScanCache | None, progress: Progress | None
 ) -> Inventory:
     started_at = time.time()
-    rules = IgnoreRules.for_vault(
-        root, settings.exclude, skip_templates_folder=settings.skip_templates_folder
-    )
-    candidates = _walk(root, rules)
+    rules = rules_for(root, settings)
+    skipped: list[tuple[str, str]] = []
+    candidates = _walk(root, rules, skipped)
     cached = store.load(PARSER) if store is not None else None
     cache = cached or {}
     total = len(candidates)
@@ -149,6 +148,9 @@ def _scan(
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(total - len(misses) + done, total)
         rel, os_path, listed = candidates[position]
+        if not os_path.isascii() and not _encodable(os_path):
+            slots[position] = bad_name_note(position, rel, listed)
+            continue
         read = read_file(os_path, max_bytes, listed)
         if read.gone:
             gone.append(rel)
@@ -163,7 +165,9 @@ def _scan(
     if progress is not None:
         progress(total, total)
     notes = [n for n in slots if n is not None]
-    if gone:  # notes are numbered by position in the listing: close the gaps
+    notes, owned = split_plugin_files(notes, keep=not settings.skip_plugin_files)
+    skipped.extend(owned)
+    if gone or owned:  # notes are numbered by position in the listing: close the gaps
         for index, note in enumerate(notes):
             note.index = index
     scan_id: int | None = None
@@ -182,7 +186,80 @@ def _scan(
             parser=PARSER,
             reset=cached is None,
         )
-    return Inventory(root=root, notes=notes, scan_id=scan_id, files_read=files_read)
+    skipped.sort()
+    return Inventory(
+        root=root, notes=notes, scan_id=scan_id, files_read=files_read, skipped=skipped
+    )
+
+
+def rules_for(root: Path, settings: ScanSettings) -> IgnoreRules:
+    """The skip rules of the vault at ``root`` under ``settings``."""
+    return IgnoreRules.for_vault(
+        root,
+        settings.exclude,
+        skip_templates_folder=settings.skip_templates_folder,
+        obsidian_excluded=settings.obsidian_excluded,
+        skip_plugin_files=settings.skip_plugin_files,
+    )
+
+
+PLUGIN_PROPERTIES = {"excalidraw-plugin": "Excalidraw drawing", "kanban-plugin": "Kanban board"}
+"""Frontmatter keys that mark a file as owned by a plugin (its data, not prose)."""
+
+
+def plugin_owner(frontmatter: dict[str, Any]) -> str | None:
+    """Why a note with this frontmatter is a plugin's file, or None for a prose note."""
+    for key, what in PLUGIN_PROPERTIES.items():
+        if key in frontmatter:
+            return f"{what} (plugin file: {key} property)"
+    return None
+
+
+def split_plugin_files(
+    notes: list[Note], *, keep: bool
+) -> tuple[list[Note], list[tuple[str, str]]]:
+    """``notes`` without plugin-owned ones, and those as ``(path, reason)``.
+
+    With ``keep`` (the user turned ``scan.skip_plugin_files`` off) they stay, as ordinary notes.
+    """
+    if not any(n.status == "skipped" for n in notes):
+        return notes, []
+    kept: list[Note] = []
+    owned: list[tuple[str, str]] = []
+    for note in notes:
+        if note.status != "skipped":
+            kept.append(note)
+        elif keep:
+            note.status, note.error = "ok", None
+            kept.append(note)
+        else:
+            owned.append((note.path, note.error or "plugin file"))
+    return kept, owned
+
+
+BAD_NAME = "path is not valid UTF-8 (shown with \\x escapes); rename it to curate it"
+
+
+def _encodable(os_path: str) -> bool:
+    """False for a name the OS gave with undecodable bytes (surrogate escapes on POSIX)."""
+    try:
+        os_path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_name(name: str) -> str:
+    """A name as valid text: undecodable bytes shown as ``\\xff`` escapes (never raises)."""
+    if name.isascii() or _encodable(name):
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def bad_name_note(index: int, rel: str, st: os.stat_result | None) -> Note:
+    """The invalid note standing for a file whose name is not UTF-8 (never read or cached)."""
+    mtime_ns, size = (st.st_mtime_ns, st.st_size) if st is not None else (0, 0)
+    return Note(index, rel, "", mtime_ns, size, "invalid", BAD_NAME)
 
 
 def _fill_from_cache(
@@ -220,7 +297,8 @@ def _fill_from_cache(
             misses.append(position)
             continue
         slots[position] = from_cache(
-            position, rel, entry[3], entry[1], size, "ok" if status == "ok" else "invalid",
+            position, rel, entry[3], entry[1], size,
+            "ok" if status == "ok" else "skipped" if status == "skipped" else "invalid",
             entry[5], entry[6], entry[7], os_path, batch,
         )  # fmt: skip
     return misses, listed_cached
@@ -238,14 +316,18 @@ def _fields_from_file(max_bytes: int, os_path: str) -> CachedFields:
 # --------------------------------------------------------------------------- listing
 
 
-def _walk(root: Path, rules: IgnoreRules) -> list[_Candidate]:
-    """Every note file, sorted by NFC path; each real file once (see ``_drop_aliases``)."""
+def _walk(root: Path, rules: IgnoreRules, skipped: list[tuple[str, str]]) -> list[_Candidate]:
+    """Every note file, sorted by NFC path; each real file once (see ``_drop_aliases``).
+
+    What Obsidian's settings or a plugin rule leave out goes to ``skipped`` with the reason.
+    Names that are not valid UTF-8 get a displayable ``rel`` (see :func:`display_name`).
+    """
     root_real = os.path.realpath(root)
     visited = {root_real}
     files: list[_Candidate] = []
     linked: list[_Candidate] = []  # reached through a symlink: deduplicated at the end
-    normalize = unicodedata.normalize
     skips_file = rules.skips_file if rules.patterns else None
+    reported = rules.reported_reason if rules.reports else None
     # Real folders first, symlinked ones afterwards, so a file reachable both ways is listed
     # under its real path and a symlink back into the vault is never walked twice.
     stack: list[tuple[str, str, str, bool]] = [(str(root), root_real, "", False)]
@@ -267,14 +349,20 @@ def _walk(root: Path, rules: IgnoreRules) -> list[_Candidate]:
                 if entry.is_file(follow_symlinks=False):
                     if name[-3:].lower() != ".md":
                         continue
-                    rel = rel_dir + (name if name.isascii() else normalize("NFC", name))
+                    rel = rel_dir + (name if name.isascii() else _text_name(name))
                     if skips_file is not None and skips_file(rel):
+                        continue
+                    if reported is not None and (why := reported(rel)):
+                        skipped.append((rel, why))
                         continue
                     out.append((rel, entry.path, entry.stat(follow_symlinks=False)))
                     continue
-                rel = rel_dir + (name if name.isascii() else normalize("NFC", name))
+                rel = rel_dir + (name if name.isascii() else _text_name(name))
                 if entry.is_dir(follow_symlinks=False):
                     target = os.path.join(real_dir, name)  # noqa: PTH118
+                    if reported is not None and (why := reported(rel, is_dir=True)):
+                        skipped.append((rel + "/", why))
+                        continue
                     if target not in visited and not rules.skips_dir(rel):
                         visited.add(target)
                         (deferred if via_link else stack).append(
@@ -291,6 +379,10 @@ def _walk(root: Path, rules: IgnoreRules) -> list[_Candidate]:
     return _drop_spelling_twins(files)
 
 
+def _text_name(name: str) -> str:
+    return unicodedata.normalize("NFC", display_name(name))
+
+
 def _follow_link(
     entry: os.DirEntry[str],
     rel: str,
@@ -305,11 +397,15 @@ def _follow_link(
     if not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)):
         return
     if os.path.isdir(target):  # noqa: PTH112
-        if target not in visited and not rules.skips_dir(rel):
+        if (
+            target not in visited
+            and not rules.skips_dir(rel)
+            and not rules.reported_reason(rel, is_dir=True)
+        ):
             visited.add(target)
             deferred.append((entry.path, target, rel + "/", True))
         return
-    if entry.name[-3:].lower() != ".md" or rules.skips_file(rel):
+    if entry.name[-3:].lower() != ".md" or rules.skips_file(rel) or rules.reported_reason(rel):
         return
     st = os.stat(target)  # noqa: PTH116
     if stat_mod.S_ISREG(st.st_mode):
@@ -423,6 +519,8 @@ def note_from_read(rel: str, read: _Read, max_bytes: int) -> tuple[Note, CacheRo
     body = layout.body if layout is not None else None
     digest, size = read.digest, len(read.data)
     status: NoteStatus = "ok" if problem is None else "invalid"
+    if problem is None and frontmatter and (owner := plugin_owner(frontmatter)):
+        status, problem = "skipped", owner
     tags = fm.tags_from_property(frontmatter)
     inline = fm.inline_tags(body) if body else []
     description = fm.description_of(frontmatter)
