@@ -21,7 +21,7 @@ from vaultcurator.cli.common import (
     add_vault_argument,
     print_json,
 )
-from vaultcurator.config import ENGINE_NAMES, MODE_NAMES, load_settings
+from vaultcurator.config import ENGINE_NAMES, MODE_NAMES, TAG_POLICY_NAMES, load_settings
 from vaultcurator.domain.limits import MAX_BATCH_REQUESTS
 from vaultcurator.domain.progress import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
 from vaultcurator.errors import UsageError
@@ -55,8 +55,26 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_vault_argument(parser)
     parser.add_argument("--engine", choices=ENGINE_NAMES, help="default: anthropic")
     parser.add_argument("--mode", choices=MODE_NAMES, help="default: auto")
-    parser.add_argument("--model", metavar="ID", help="model id (default: claude-haiku-4-5)")
+    parser.add_argument(
+        "--model",
+        metavar="ID",
+        help="model id (default: claude-haiku-4-5; openai-compatible: openai.model, llama3.2)",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="openai-compatible server (default http://127.0.0.1:11434/v1, Ollama)",
+    )
     add_selection_arguments(parser)
+    parser.add_argument(
+        "--tag-policy",
+        choices=TAG_POLICY_NAMES,
+        help="merge (default: keep every author tag, add new ones), add (only add), "
+        "replace (the engine's tags win); removals are shown with their reason",
+    )
+    parser.add_argument(
+        "--max-tags", metavar="N", type=int, help="at most N tags per note (default 8)"
+    )
     parser.add_argument(
         "--batch-size",
         metavar="N",
@@ -79,7 +97,10 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--max-retries", metavar="N", type=int, help="retries of a failed note (default 2)"
     )
     parser.add_argument(
-        "--concurrency", metavar="N", type=int, help="parallel real-time calls (default 8)"
+        "--concurrency",
+        metavar="N",
+        type=int,
+        help="parallel real-time calls (default 8; openai-compatible: 2)",
     )
     parser.add_argument(
         "--yes", action="store_true", help="apply the proposals at once instead of reviewing"
@@ -107,6 +128,12 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "curation.poll_interval": args.poll_interval,
         "curation.max_retries": args.max_retries,
         "curation.concurrency": args.concurrency,
+        "curation.tag_policy": args.tag_policy,
+        "curation.max_tags": args.max_tags,
+        # The openai-compatible engine has its own section; the same flags set it.
+        "openai.model": args.model,
+        "openai.base_url": args.base_url,
+        "openai.concurrency": args.concurrency,
     }
 
 
@@ -198,6 +225,8 @@ class ProgressView:
         elif isinstance(event, NoteDone):
             if self.notes_task is not None:
                 extra = "" if event.kind == "succeeded" else f"failed: {event.path}"
+                if event.eta is not None and event.done < event.total:
+                    extra = f"eta {_duration(event.eta)}  {extra}".rstrip()
                 self.progress.update(self.notes_task, completed=event.done, extra=extra)
         elif isinstance(event, BatchStatus):
             self._batch(event)
@@ -250,7 +279,8 @@ def print_report(report: CurationReport, vault: str) -> None:
         )
     if report.rejected_ids:
         print(
-            f"Rejected {len(report.rejected_ids)} results with unknown ids (never applied).",
+            f"Rejected {len(report.rejected_ids)} results (an unknown id, another batch's "
+            "request, or several lines for one id; never applied).",
             file=out,
         )
     if report.failures:

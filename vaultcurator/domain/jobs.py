@@ -18,7 +18,8 @@ RESUMABLE_STATUSES: tuple[JobStatus, ...] = ("planned", "running", "interrupted"
 LIVE_BATCH_STATES = ("submitting", "in_progress", "canceling", "ended")
 """Batch rows whose results are not fetched yet."""
 
-RecordResult = Literal["recorded", "unknown", "duplicate"]
+RecordResult = Literal["recorded", "unknown", "duplicate", "foreign"]
+"""``foreign``: a batch results line for a request that was submitted in another batch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,8 @@ class JobOptions:
     """Also propose related-note links for the curated notes."""
     canceled: bool = False
     """Set by ``cancel``: a runner still going elsewhere sends nothing new."""
+    base_url: str | None = None
+    """The server of an ``openai-compatible`` job, kept so ``resume`` asks the same one."""
 
     def to_json(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}

@@ -30,6 +30,8 @@ class NoteDone:
     done: int
     total: int
     error: str | None = None
+    eta: float | None = None
+    """Estimated seconds left from the throughput so far (engines that measure it)."""
 
 
 @dataclass(frozen=True, slots=True)

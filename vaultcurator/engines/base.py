@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from vaultcurator.config import CurationSettings
+from vaultcurator.config import CurationSettings, Settings
 from vaultcurator.domain.jobs import JobOptions
 from vaultcurator.domain.progress import NoteDone, ProgressCallback, ignore_progress
 from vaultcurator.domain.requests import CurationRequest, RequestOutcome
@@ -63,6 +63,8 @@ class EngineSetup:
     checkpoint: Callable[[str], None] = no_checkpoint
     deadline_at: float | None = None
     """Epoch seconds after which batches are canceled (None: no deadline, or it passed)."""
+    app_settings: Settings = field(default_factory=Settings)
+    """Every settings section (an engine with its own section, like ``openai``, reads it)."""
 
 
 class Engine(Protocol):

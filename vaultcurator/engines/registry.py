@@ -12,13 +12,16 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vaultcurator.config import EngineName
+from vaultcurator.config import EngineName, Settings
 from vaultcurator.curation.routing import route, route_retry
+from vaultcurator.domain.jobs import JobOptions
 from vaultcurator.engines.base import Engine, EngineSetup
 from vaultcurator.errors import UsageError
 
 Router = Callable[[int, str, int, bool, bool], str]
 """``(count, requested mode, realtime_max, first round, past deadline) -> engine name``."""
+JobSpec = Callable[[Settings, JobOptions], tuple[str | None, JobOptions]]
+"""``(settings, options) -> (model, options)`` a new job of a provider is stored with."""
 
 
 def _anthropic_route(
@@ -31,6 +34,18 @@ def _anthropic_route(
 
 def _local_route(count: int, mode: str, realtime_max: int, first: bool, past_deadline: bool) -> str:
     return "local"
+
+
+def _openai_route(
+    count: int, mode: str, realtime_max: int, first: bool, past_deadline: bool
+) -> str:
+    return "openai-compatible"
+
+
+def _openai_job(settings: Settings, options: JobOptions) -> tuple[str | None, JobOptions]:
+    from vaultcurator.engines.openai_wire import job_spec
+
+    return job_spec(settings, options)
 
 
 def _require_anthropic_key() -> None:
@@ -56,6 +71,14 @@ class Provider:
     priced: bool
     """Whether its jobs cost money (estimates and cost tallies apply)."""
     uses_model: bool
+    job_spec: JobSpec | None = None
+    """How a new job's model and options are chosen (None: ``curation.model``, as given)."""
+
+    def job(self, settings: Settings, options: JobOptions) -> tuple[str | None, JobOptions]:
+        """The model and options a new job of this provider is stored with."""
+        if self.job_spec is not None:
+            return self.job_spec(settings, options)
+        return (settings.curation.model if self.uses_model else None), options
 
     def requested_mode(self, mode: str) -> str:
         """The mode a job of this provider stores (the offline engine has only its own)."""
@@ -91,6 +114,17 @@ PROVIDERS: dict[str, Provider] = {
         require=_no_requirement,
         priced=False,
         uses_model=False,
+    ),
+    "openai-compatible": Provider(
+        name="openai-compatible",
+        engines={
+            "openai-compatible": "vaultcurator.engines.openai_compat:OpenAICompatEngine",
+        },
+        route=_openai_route,
+        require=_no_requirement,
+        priced=False,
+        uses_model=True,
+        job_spec=_openai_job,
     ),
 }
 

@@ -196,12 +196,9 @@ def run_curation(
         )
     requested = answerer.requested_mode(settings.mode)
     first = answerer.route(len(selection.notes), requested, settings.realtime_max, True, False)
+    model, stored_options = answerer.job(ws.settings, job_options(settings, options, requested))
     job = jobs.create_job(
-        ws.store,
-        engine=settings.engine,
-        mode=first,
-        model=settings.model if answerer.uses_model else None,
-        options=job_options(settings, options, requested),
+        ws.store, engine=settings.engine, mode=first, model=model, options=stored_options
     )
     jobs.record_map(ws.store, job.id, map_entries(selection.notes))
     runner = JobRunner(ws, job, inventory, progress)

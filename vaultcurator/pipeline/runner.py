@@ -114,6 +114,7 @@ class JobRunner:
                 progress=self.progress,
                 checkpoint=self.checkpoint,
                 deadline_at=None if self.deadline_hit else self.opts.deadline_at,
+                app_settings=self.ws.settings,
             )
             self._engines[name] = self.provider.engine(name, setup)
         return self._engines[name]
