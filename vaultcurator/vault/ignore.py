@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultcurator.config import ScanSettings
+
 EXCALIDRAW_SUFFIX = ".excalidraw.md"
 _GLOB_CHARS = frozenset("*?[")
 _TEMPLATE_SETTINGS = (
@@ -196,3 +198,14 @@ class IgnoreRules:
         if rel.rsplit("/", 1)[-1].startswith("."):
             return True
         return any(p.match(rel) for p in self.patterns)
+
+
+def rules_for(root: Path, settings: ScanSettings) -> IgnoreRules:
+    """The skip rules of the vault at ``root`` under ``settings``."""
+    return IgnoreRules.for_vault(
+        root,
+        settings.exclude,
+        skip_templates_folder=settings.skip_templates_folder,
+        obsidian_excluded=settings.obsidian_excluded,
+        skip_plugin_files=settings.skip_plugin_files,
+    )

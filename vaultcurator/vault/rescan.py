@@ -14,18 +14,11 @@ import time
 from collections.abc import Iterable
 
 from vaultcurator.config import ScanSettings
-from vaultcurator.vault.ignore import IgnoreRules
+from vaultcurator.vault.ignore import IgnoreRules, rules_for
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.ports import CacheRow, ScanCache
-from vaultcurator.vault.scan import (
-    PARSER,
-    bad_name_note,
-    display_name,
-    note_from_read,
-    read_file,
-    rules_for,
-    split_plugin_files,
-)
+from vaultcurator.vault.scan import PARSER, note_from_read, read_file
+from vaultcurator.vault.special_files import bad_name_note, display_name, split_plugin_files
 
 
 def _is_note_path(rel: str, rules: IgnoreRules) -> bool:

@@ -42,10 +42,17 @@ import yaml
 
 from vaultcurator.config import ScanSettings
 from vaultcurator.vault import frontmatter as fm
-from vaultcurator.vault import yaml_fast
-from vaultcurator.vault.ignore import IgnoreRules
+from vaultcurator.vault import special_files, yaml_fast
+from vaultcurator.vault.ignore import IgnoreRules, rules_for
 from vaultcurator.vault.model import CachedBatch, CachedFields, Inventory, Note, NoteStatus
 from vaultcurator.vault.ports import CachedEntry, CacheRow, ScanCache
+from vaultcurator.vault.special_files import (
+    bad_name_note,
+    display_name,
+    encodable,
+    plugin_owner,
+    split_plugin_files,
+)
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called now and then during a scan, and once at the end."""
@@ -76,7 +83,7 @@ def _parser_fingerprint() -> str:
     Recorded with every scan; a cache written under another fingerprint is not trusted.
     """
     digest = hashlib.sha256(yaml.__version__.encode())
-    for module in (fm, yaml_fast, sys.modules[__name__]):
+    for module in (fm, yaml_fast, special_files, sys.modules[__name__]):
         source = getattr(module, "__file__", None)
         try:
             digest.update(Path(source).read_bytes() if source else b"")
@@ -148,7 +155,7 @@ def _scan(
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(total - len(misses) + done, total)
         rel, os_path, listed = candidates[position]
-        if not os_path.isascii() and not _encodable(os_path):
+        if not os_path.isascii() and not encodable(os_path):
             slots[position] = bad_name_note(position, rel, listed)
             continue
         read = read_file(os_path, max_bytes, listed)
@@ -190,76 +197,6 @@ def _scan(
     return Inventory(
         root=root, notes=notes, scan_id=scan_id, files_read=files_read, skipped=skipped
     )
-
-
-def rules_for(root: Path, settings: ScanSettings) -> IgnoreRules:
-    """The skip rules of the vault at ``root`` under ``settings``."""
-    return IgnoreRules.for_vault(
-        root,
-        settings.exclude,
-        skip_templates_folder=settings.skip_templates_folder,
-        obsidian_excluded=settings.obsidian_excluded,
-        skip_plugin_files=settings.skip_plugin_files,
-    )
-
-
-PLUGIN_PROPERTIES = {"excalidraw-plugin": "Excalidraw drawing", "kanban-plugin": "Kanban board"}
-"""Frontmatter keys that mark a file as owned by a plugin (its data, not prose)."""
-
-
-def plugin_owner(frontmatter: dict[str, Any]) -> str | None:
-    """Why a note with this frontmatter is a plugin's file, or None for a prose note."""
-    for key, what in PLUGIN_PROPERTIES.items():
-        if key in frontmatter:
-            return f"{what} (plugin file: {key} property)"
-    return None
-
-
-def split_plugin_files(
-    notes: list[Note], *, keep: bool
-) -> tuple[list[Note], list[tuple[str, str]]]:
-    """``notes`` without plugin-owned ones, and those as ``(path, reason)``.
-
-    With ``keep`` (the user turned ``scan.skip_plugin_files`` off) they stay, as ordinary notes.
-    """
-    if not any(n.status == "skipped" for n in notes):
-        return notes, []
-    kept: list[Note] = []
-    owned: list[tuple[str, str]] = []
-    for note in notes:
-        if note.status != "skipped":
-            kept.append(note)
-        elif keep:
-            note.status, note.error = "ok", None
-            kept.append(note)
-        else:
-            owned.append((note.path, note.error or "plugin file"))
-    return kept, owned
-
-
-BAD_NAME = "path is not valid UTF-8 (shown with \\x escapes); rename it to curate it"
-
-
-def _encodable(os_path: str) -> bool:
-    """False for a name the OS gave with undecodable bytes (surrogate escapes on POSIX)."""
-    try:
-        os_path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def display_name(name: str) -> str:
-    """A name as valid text: undecodable bytes shown as ``\\xff`` escapes (never raises)."""
-    if name.isascii() or _encodable(name):
-        return name
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
-def bad_name_note(index: int, rel: str, st: os.stat_result | None) -> Note:
-    """The invalid note standing for a file whose name is not UTF-8 (never read or cached)."""
-    mtime_ns, size = (st.st_mtime_ns, st.st_size) if st is not None else (0, 0)
-    return Note(index, rel, "", mtime_ns, size, "invalid", BAD_NAME)
 
 
 def _fill_from_cache(
