@@ -26,7 +26,10 @@ EngineName = Literal["anthropic", "local", "openai-compatible"]
 """Who answers: Claude, the offline heuristic engine, or a local OpenAI-compatible server."""
 ModeName = Literal["auto", "sync", "realtime", "batch"]
 """How Claude is called: picked by job size (``auto``) or forced."""
+TagPolicyName = Literal["merge", "add", "replace"]
+"""What happens to the tags a note already has (see :mod:`vaultcurator.curation.tag_policy`)."""
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
+TAG_POLICY_NAMES: tuple[TagPolicyName, ...] = get_args(TagPolicyName)
 MODE_NAMES: tuple[ModeName, ...] = get_args(ModeName)
 
 
@@ -98,6 +101,12 @@ class LinksSettings:
     enabled: bool = True
     """Propose related-note links with tags and descriptions."""
     k: int = 5
+    tag_policy: TagPolicyName = "merge"
+    """``merge``: keep every author tag (after approved taxonomy renames) and add new ones up
+    to ``max_tags``; ``add``: only add, never rename or remove; ``replace``: the engine's list
+    wins. Every removal is shown in the diff with its reason."""
+    max_tags: int = 8
+    """At most this many tags on a note after curation (author tags are never cut to fit)."""
     """At most this many related notes per note."""
     threshold: float | None = None
     """Minimum cosine similarity for a related note; unset means the embedder's own default

@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
                         "diff": d.text,
                         "stale": d.stale,
                         "error": d.error,
+                        "tag_removals": [{"tag": t, "reason": r} for t, r in d.tag_removals],
                     }
                     for d in diffs
                 ],
@@ -100,6 +101,8 @@ def print_diffs(diffs: list[RenderedDiff]) -> None:
                 "file as it is now (apply would report a conflict)",
                 file=sys.stderr,
             )
+        for tag, reason in d.tag_removals:  # before the hunks: patch(1) skips such lines
+            print(f"# {d.path}: removes tag {tag!r}: {reason}")
         if d.text:
             print(d.text)
         else:

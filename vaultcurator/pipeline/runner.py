@@ -20,6 +20,7 @@ from vaultcurator.config import MODE_NAMES, ModeName
 from vaultcurator.curation.answers import outcome_from_message
 from vaultcurator.curation.cost import job_cost
 from vaultcurator.curation.requests import PromptContext, build_request, load_body
+from vaultcurator.curation.tag_policy import policy_for
 from vaultcurator.domain.jobs import Job, JobStatus, MappedRequest
 from vaultcurator.domain.progress import Notice, ProgressCallback, RoundStarted, ignore_progress
 from vaultcurator.domain.requests import CurationRequest, RequestOutcome, is_retryable
@@ -28,6 +29,7 @@ from vaultcurator.engines.registry import provider
 from vaultcurator.pipeline.report import CurationReport, report_for_job
 from vaultcurator.store import jobs
 from vaultcurator.store.ledger import JobLedger
+from vaultcurator.store.taxonomy import approved_renames
 from vaultcurator.vault.model import Inventory
 from vaultcurator.workspace import Workspace
 
@@ -76,7 +78,13 @@ class JobRunner:
             ws.root,
             expected_requests=requests,
         )
-        self.ledger = JobLedger(ws.store, job, job.engine, job.model)
+        self.ledger = JobLedger(
+            ws.store,
+            job,
+            job.engine,
+            job.model,
+            tag_policy=policy_for(self.settings, approved_renames(ws.store)),
+        )
         self.modes_used: list[str] = []
         self.deadline_hit = False
         self._engines: dict[str, Engine] = {}

@@ -8,6 +8,7 @@ report that note as a conflict.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,15 @@ class ListChange:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     kept: tuple[str, ...]
+    reasons: tuple[tuple[str, str], ...] = ()
+    """``(removed value, why)`` for each removal the proposal explains."""
 
     @property
     def changed(self) -> bool:
         return self.old != self.new
+
+    def reason(self, value: str) -> str | None:
+        return dict(self.reasons).get(value)
 
 
 def list_change(
@@ -95,7 +101,10 @@ def proposal_diff(proposal: Proposal) -> ProposalDiff:
     tags = (
         None
         if proposal.new_tags is None
-        else list_change(proposal.old_tags, proposal.new_tags, case_insensitive=True)
+        else dataclasses.replace(
+            list_change(proposal.old_tags, proposal.new_tags, case_insensitive=True),
+            reasons=tag_removals(proposal),
+        )
     )
     related = (
         None
@@ -127,6 +136,8 @@ class RenderedDiff:
     """The file changed (or vanished) since the proposal was built: apply would conflict."""
     error: str | None
     """Why no diff could be rendered (missing file, unparseable frontmatter, ...)."""
+    tag_removals: tuple[tuple[str, str], ...] = ()
+    """``(tag, why)`` for every author tag the proposal takes off the note."""
 
     @property
     def ok(self) -> bool:
@@ -176,7 +187,21 @@ def render_unified_diff(
     except (VaultCuratorError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or str(exc)
         return RenderedDiff(proposal.id, proposal.path, "", stale, reason)
-    return RenderedDiff(proposal.id, proposal.path, text, stale, None)
+    return RenderedDiff(proposal.id, proposal.path, text, stale, None, tag_removals(proposal))
+
+
+def tag_removals(proposal: Proposal) -> tuple[tuple[str, str], ...]:
+    """``(tag, why)`` for each author tag ``proposal`` removes; a removal the proposal
+    does not explain (an older proposal, a reviewer's edit) still shows, as such."""
+    if proposal.new_tags is None:
+        return ()
+    reasons = proposal.tag_reasons or {}
+    kept = {t for t in proposal.new_tags}
+    return tuple(
+        (tag, reasons.get(tag) or "removed by this proposal")
+        for tag in proposal.old_tags or []
+        if tag not in kept
+    )
 
 
 def note_preview(vault_root: Path, path: str, *, max_chars: int = 20_000) -> str:

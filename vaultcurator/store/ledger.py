@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from vaultcurator.domain.jobs import BatchRecord, Job, RecordResult
@@ -30,6 +30,10 @@ from vaultcurator.store.proposals import add_proposal
 log = logging.getLogger(__name__)
 
 
+TagPolicy = Callable[[Sequence[str], Sequence[str]], tuple[list[str], dict[str, str]]]
+"""``(author tags, engine tags) -> (new tags, {removed tag: reason})``: the curation layer's
+tag policy (:func:`vaultcurator.curation.tag_policy.policy_for`), injected by the runner."""
+
 @dataclass(slots=True)
 class JobLedger:
     """What the engines write through: one job's map, batches and outcomes.
@@ -46,6 +50,8 @@ class JobLedger:
     proposals: list[int] = field(default_factory=list)
 
     @property
+    tag_policy: TagPolicy | None = None
+    """Every engine's tags pass through it before they become a proposal (None: as given)."""
     def job_id(self) -> int:
         return self.job.id
 
@@ -135,7 +141,8 @@ class JobLedger:
                 engine=self.engine_name,
                 model=self.model,
                 old_tags=entry.old_tags,
-                new_tags=list(outcome.answer.tags),
+                new_tags=new_tags,
+                tag_reasons=reasons,
                 old_description=entry.old_description,
                 new_description=outcome.answer.description,
                 set_description=True,
@@ -164,6 +171,10 @@ class JobLedger:
                 usage.input_tokens,
                 usage.cache_creation_input_tokens,
                 usage.cache_read_input_tokens,
+            new_tags: list[str] = list(outcome.answer.tags)
+            reasons: dict[str, str] = {}
+            if self.tag_policy is not None:
+                new_tags, reasons = self.tag_policy(entry.old_tags or [], new_tags)
                 usage.output_tokens,
                 1 if outcome.via_batch else 0,
                 self.job.id,

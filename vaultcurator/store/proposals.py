@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -46,6 +46,8 @@ class Proposal:
     apply_run_id: int | None
     created_at: float
     updated_at: float
+    tag_reasons: dict[str, str] | None = None
+    """Why each removed author tag leaves (renamed by the plan, invalid, policy)."""
 
     @property
     def tags_added(self) -> list[str]:
@@ -87,6 +89,10 @@ def _dumps(value: list[str] | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+def _reasons(value: Mapping[str, str] | None) -> str | None:
+    return json.dumps(dict(value), ensure_ascii=False) if value else None
+
+
 def _loads(value: str | None) -> list[str] | None:
     return None if value is None else list(json.loads(value))
 
@@ -112,6 +118,7 @@ def _from_row(row: Any) -> Proposal:
         apply_run_id=row["apply_run_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        tag_reasons=json.loads(row["tag_reasons_json"]) if row["tag_reasons_json"] else None,
     )
 
 
@@ -131,6 +138,7 @@ def add_proposal(
     set_description: bool = False,
     old_related: Sequence[str] | None = None,
     new_related: Sequence[str] | None = None,
+    tag_reasons: Mapping[str, str] | None = None,
 ) -> int:
     """Record a proposal, merging with the note's pending one built from the same bytes.
 
@@ -161,7 +169,8 @@ def add_proposal(
                 """UPDATE proposals SET job_id = ?, engine = ?, model = ?,
                    old_tags_json = ?, new_tags_json = ?, old_description = ?,
                    new_description = ?, has_description = ?, old_related_json = ?,
-                   new_related_json = ?, note_index = ?, updated_at = ? WHERE id = ?""",
+                   new_related_json = ?, note_index = ?, updated_at = ?,
+                   tag_reasons_json = ? WHERE id = ?""",
                 (
                     job_id if job_id is not None else current.job_id,
                     engine if new_tags is not None or set_description else current.engine,
@@ -179,6 +188,9 @@ def add_proposal(
                     else _dumps(current.new_related),
                     note_index,
                     now,
+                    _reasons(tag_reasons)
+                    if new_tags is not None
+                    else _reasons(current.tag_reasons),
                     current.id,
                 ),
             )
@@ -186,8 +198,9 @@ def add_proposal(
         cursor = conn.execute(
             """INSERT INTO proposals(job_id, path, note_index, base_hash, engine, model,
                old_tags_json, new_tags_json, old_description, new_description, has_description,
-               old_related_json, new_related_json, state, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""",
+               old_related_json, new_related_json, state, created_at, updated_at,
+               tag_reasons_json)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
             (
                 job_id,
                 path,
@@ -204,6 +217,7 @@ def add_proposal(
                 _dumps(list(new_related) if new_related is not None else None),
                 now,
                 now,
+                _reasons(tag_reasons),
             ),
         )
         return int(cursor.lastrowid or 0)
