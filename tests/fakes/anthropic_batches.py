@@ -49,6 +49,7 @@ class Batch:
     ended_at: datetime | None = None
     cancel_initiated_at: datetime | None = None
     completed: int = 0  # how many of `processable` have a result
+    served: list[JSON] | None = None  # the results file once served (hostile rules applied)
 
     @property
     def processable(self) -> list[BatchItem]:

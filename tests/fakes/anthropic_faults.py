@@ -87,6 +87,16 @@ class _ResultRule:
     remaining: int | None
 
 
+@dataclass
+class _LineRule:
+    """A hostile results-file rule: ``duplicate`` a line (wrong copy first) or add a
+    ``foreign`` line claiming a request that went into another batch."""
+
+    kind: Literal["duplicate", "foreign"]
+    match: Callable[[str], bool]
+    remaining: int | None
+
+
 def _matcher(match: CustomIdMatch) -> Callable[[str], bool]:
     if isinstance(match, str):
         return lambda custom_id: custom_id == match
@@ -108,6 +118,10 @@ class Faults:
         self._lock = threading.Lock()
         self._http: list[HttpFault] = []
         self._results: list[_ResultRule] = []
+        self._lines: list[_LineRule] = []
+        self.echo_auth_next = 0
+        """Answer the next N calls with an error whose message echoes the Authorization
+        header (a gateway leaking the caller's key); see `echo_auth_in_errors`."""
 
     # ------------------------------------------------------------------ configuration
 
@@ -175,11 +189,39 @@ class Faults:
         with self._lock:
             self._results.append(_ResultRule(_matcher(match), fault, times))
 
+    def duplicate_result(self, match: CustomIdMatch, *, times: int | None = None) -> None:
+        """Serve the results line of each matching custom_id twice, a wrong copy first.
+
+        The wrong copy carries another request's result from the same batch (the answer for
+        a different note), so a client that takes the first line for an id misroutes it.
+        `times` limits how many ids the rule may hit (None = all), so a retried request can
+        come back clean.
+        """
+        with self._lock:
+            self._lines.append(_LineRule("duplicate", _matcher(match), times))
+
+    def foreign_result(self, match: CustomIdMatch = lambda _: True, *, times: int = 1) -> None:
+        """Put first in the next served results file a line for a request of *another* batch.
+
+        The line claims the first matching custom_id of the newest other batch and carries
+        this batch's first result (a wrong answer), as a confused or hostile server might.
+        """
+        with self._lock:
+            self._lines.append(_LineRule("foreign", _matcher(match), times))
+
+    def echo_auth_in_errors(self, times: int = 1) -> None:
+        """Answer the next `times` calls (any endpoint) with a 400 whose error message
+        repeats the request's Authorization / x-api-key header verbatim."""
+        with self._lock:
+            self.echo_auth_next += times
+
     def clear(self) -> None:
         """Drop every pending rule."""
         with self._lock:
             self._http.clear()
             self._results.clear()
+            self._lines.clear()
+            self.echo_auth_next = 0
 
     @property
     def pending_http(self) -> list[HttpFault]:
@@ -198,6 +240,45 @@ class Faults:
                     self._http = [f for f in self._http if f.remaining > 0]
                     return fault
         return None
+
+    def take_echo_auth(self) -> bool:
+        """Consume one use of `echo_auth_in_errors`."""
+        with self._lock:
+            if self.echo_auth_next <= 0:
+                return False
+            self.echo_auth_next -= 1
+            return True
+
+    def tamper_results(
+        self, lines: list[dict[str, object]], others: list[list[str]]
+    ) -> list[dict[str, object]]:
+        """`lines` (one batch's results) as the hostile rules serve them; `others`: the
+        custom_ids of every other batch, newest first. Called once per batch (cached)."""
+        out = list(lines)
+        with self._lock:
+            for rule in self._lines:
+                if rule.remaining == 0 or not out:
+                    continue
+                if rule.kind == "foreign":
+                    claimed = next((cid for ids in others for cid in ids if rule.match(cid)), None)
+                    if claimed is None:
+                        continue
+                    out.insert(0, {"custom_id": claimed, "result": out[0]["result"]})
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                    continue
+                tampered: list[dict[str, object]] = []
+                for i, line in enumerate(out):
+                    cid = str(line["custom_id"])
+                    if rule.remaining != 0 and rule.match(cid):
+                        wrong = out[(i + 1) % len(out)]["result"]
+                        tampered.append({"custom_id": cid, "result": wrong})
+                        if rule.remaining is not None:
+                            rule.remaining -= 1
+                    tampered.append(line)
+                out = tampered
+            self._lines = [r for r in self._lines if r.remaining != 0]
+        return out
 
     def take_result(self, custom_id: str) -> ResultFault | None:
         """Consume one use of the oldest result rule matching `custom_id`."""

@@ -387,7 +387,14 @@ class FakeAnthropic:
                     f"Batch {batch.id} has not finished processing; results are available "
                     "once processing_status is 'ended'."
                 )
-            text = "".join(json.dumps(line) + "\n" for line in batch.results_lines())
+            if batch.served is None:  # results are immutable: tamper once, serve the same
+                others = [
+                    [i.custom_id for i in b.items]
+                    for b in sorted(self._batches.values(), key=lambda b: -b.seq)
+                    if b.id != batch.id
+                ]
+                batch.served = self.faults.tamper_results(batch.results_lines(), others)
+            text = "".join(json.dumps(line) + "\n" for line in batch.served)
             return _Response(200, text.encode(), content_type="application/binary")
 
     def _get_batch(self, batch_id: str) -> Batch:
@@ -595,6 +602,9 @@ class _Handler(BaseHTTPRequestHandler):
                 raise invalid("anthropic-version: header is required")
             if route is None:
                 raise FakeAPIError("not_found_error", f"No route for {self.command} {url.path}")
+            if fake.faults.take_echo_auth():
+                echoed = headers.get("authorization") or headers.get("x-api-key", "")
+                raise invalid(f"gateway rejected the request sent with {echoed}")
             fault = fake.faults.take_http(route.endpoint)
             if fault is not None and self._apply_fault(fault, record):
                 return

@@ -17,6 +17,7 @@ line and matched to notes only through the job's map.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -427,14 +428,37 @@ class BatchEngine:
         )
 
     def fetch(self, record: BatchRecord) -> None:
-        """Stream the batch's results into the ledger; requests missing from them fail."""
+        """Read the batch's results into the ledger; requests missing from them fail.
+
+        The whole file is read before anything is recorded: an id with more than one line is
+        ambiguous (which copy is its own answer cannot be told), so no copy is used, the
+        request fails as ``ambiguous_result`` and is retried. A line for a request submitted
+        in another batch is rejected by the ledger. Both are reported.
+        """
         assert record.batch_id is not None
-        for line in self.client.messages.batches.results(record.batch_id):
-            outcome = outcome_from_line(line, self.parse)
-            if self.ledger.record(outcome, batch_row=record.row) == "unknown":
+        outcomes = [
+            outcome_from_line(line, self.parse)
+            for line in self.client.messages.batches.results(record.batch_id)
+        ]
+        copies = Counter(o.custom_id for o in outcomes)
+        for custom_id, n in copies.items():
+            if n > 1:
+                again = self.ledger.reject_ambiguous(custom_id, record.row, n, record.batch_id)
                 self.on_progress(
                     Notice(
-                        f"batch {record.batch_id}: result for unknown custom_id "
+                        f"batch {record.batch_id}: {n} result lines for {custom_id!r} rejected"
+                        + ("; none used, the request will be sent again" if again else "")
+                    )
+                )
+        for outcome in outcomes:
+            if copies[outcome.custom_id] > 1:
+                continue
+            verdict = self.ledger.record(outcome, batch_row=record.row)
+            if verdict in ("unknown", "foreign"):
+                why = "unknown" if verdict == "unknown" else "another batch's"
+                self.on_progress(
+                    Notice(
+                        f"batch {record.batch_id}: result for {why} custom_id "
                         f"{outcome.custom_id!r} rejected"
                     )
                 )

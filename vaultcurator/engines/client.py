@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import anthropic
 
 from vaultcurator.domain.requests import RequestOutcome
+from vaultcurator.domain.secrets import scrub
 from vaultcurator.errors import ConfigError
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
@@ -187,14 +188,16 @@ def error_type_of(exc: BaseException) -> str:
 
 
 def error_message_of(exc: BaseException) -> str:
+    """The failure as one line, scrubbed of anything key-like (a gateway may echo the
+    ``Authorization`` header in its error text; this text is stored and printed)."""
     if isinstance(exc, anthropic.APIStatusError):
         body = exc.body
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
             message = body["error"].get("message")
             if isinstance(message, str):
-                return f"HTTP {exc.status_code}: {message}"
+                return scrub(f"HTTP {exc.status_code}: {message}")
         return f"HTTP {exc.status_code}"
-    return str(exc) or type(exc).__name__
+    return scrub(str(exc) or type(exc).__name__)
 
 
 def raise_if_fatal(exc: BaseException) -> None:
