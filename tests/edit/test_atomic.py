@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from vaultcurator.errors import ConflictError
-from vaultcurator.vault import atomic
+from vaultcurator.vault import atomic, swap
 from vaultcurator.vault.edit import set_frontmatter_keys
 from vaultcurator.vault.model import sha256_hex
 
@@ -42,7 +42,8 @@ def test_replace_keeps_mode_and_leaves_no_temp(note: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("module", "failing"), [(os, "replace"), (os, "write"), (atomic, "sync_filesystem")]
+    ("module", "failing"),
+    [(os, "replace"), (swap, "exchange"), (os, "write"), (atomic, "sync_filesystem")],
 )
 def test_failure_mid_write_keeps_the_original(
     note: Path, monkeypatch: pytest.MonkeyPatch, module: object, failing: str
@@ -50,6 +51,8 @@ def test_failure_mid_write_keeps_the_original(
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
+    if failing == "replace":  # the fallback where the platform cannot exchange
+        monkeypatch.setattr(swap, "_RENAMEAT2", None)
     monkeypatch.setattr(module, failing, boom)
     with pytest.raises(OSError, match="No space"):
         set_frontmatter_keys(note.parent, note.name, {"tags": ["b"]}, sha256_hex(ORIGINAL))
@@ -73,7 +76,7 @@ def test_killed_mid_write_keeps_the_original(note: Path) -> None:
         f"""
         import sys, time
         from pathlib import Path
-        from vaultcurator.vault import atomic
+        from vaultcurator.vault import atomic, swap
         def slow_flush(path):  # the temp is written, the note not replaced yet
             print("writing", flush=True)
             time.sleep(60)

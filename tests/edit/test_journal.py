@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,7 @@ from vaultcurator.errors import ConflictError, UsageError
 from vaultcurator.review.undo import undo_run
 from vaultcurator.store.db import Store
 from vaultcurator.store.journal import StoreJournal, finish_run, list_runs, start_run
+from vaultcurator.vault import swap
 from vaultcurator.vault.edit import set_frontmatter_keys
 from vaultcurator.vault.model import sha256_hex
 
@@ -140,7 +140,7 @@ def test_failed_replace_leaves_no_journal_row(
     def boom(*args: object) -> None:
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(os, "replace", boom)
+    monkeypatch.setattr(swap, "exchange", boom)
     with pytest.raises(OSError, match="disk on fire"):
         set_frontmatter_keys(
             vault,
@@ -165,7 +165,8 @@ def test_crash_between_journal_row_and_replace(vault: Path, store: Store, tmp_pa
         from vaultcurator.store.journal import StoreJournal
         from vaultcurator.vault.edit import set_frontmatter_keys
         from vaultcurator.vault.model import sha256_hex
-        os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
+        from vaultcurator.vault import swap
+        swap.exchange = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
         vault = Path({str(vault)!r})
         store = Store(Path({str(tmp_path / "state.db")!r}))
         data = (vault / "a.md").read_bytes()

@@ -10,6 +10,7 @@ import pytest
 from vaultcurator.errors import ConflictError, NoteParseError
 from vaultcurator.vault.edit import UnsafePathError, set_frontmatter_keys
 from vaultcurator.vault.model import sha256_hex
+from vaultcurator.vault.swap import NotSameFileError
 
 NOTE = b"---\ntitle: T\ntags: [old]\n---\nBody.\n"
 
@@ -92,12 +93,14 @@ def test_symlink_pointing_outside_is_refused(vault: Path) -> None:
     assert outside.read_bytes() == NOTE
 
 
-def test_symlink_inside_the_vault_edits_its_target_and_stays_a_link(vault: Path) -> None:
+def test_symlink_inside_the_vault_is_a_conflict_not_written_through(vault: Path) -> None:
+    """A link never gets a proposal written through it: it may stand for another note."""
     link = vault / "link.md"
     link.symlink_to(Path("sub") / "n.md")
-    set_frontmatter_keys(vault, "link.md", {"tags": ["new"]}, sha256_hex(NOTE))
+    with pytest.raises(NotSameFileError, match="symbolic link"):
+        set_frontmatter_keys(vault, "link.md", {"tags": ["new"]}, sha256_hex(NOTE))
     assert link.is_symlink()
-    assert b"tags: [new]" in (vault / "sub" / "n.md").read_bytes()
+    assert (vault / "sub" / "n.md").read_bytes() == NOTE
 
 
 def test_a_symlinked_vault_root_works(vault: Path, tmp_path: Path) -> None:

@@ -116,15 +116,17 @@ def test_sweep_skips_tool_folders_and_never_follows_symlinks(tmp_path: Path) -> 
 
 
 def test_apply_sweeps_stale_temps_even_with_nothing_to_apply(ws: Workspace) -> None:
+    """Apply holds the vault's writer lock: no write of ours is in flight, so every temp of
+    ours goes, however fresh and whatever process its name gives (a pid may be reused)."""
     stale = _stale_temp_beside(ws.root / KIMCHI)
-    fresh = temp_name_for(ws.root / MISO)
-    fresh.write_bytes(b"in progress")
+    fresh = temp_name_for(ws.root / MISO)  # names this (live) process
+    fresh.write_bytes(b"left by a killed write")
     kimchi_before = (ws.root / KIMCHI).read_bytes()
 
     report = apply_proposals(ws)
 
     assert report.run_id is None
-    assert not stale.exists() and fresh.exists()
+    assert not stale.exists() and not fresh.exists()
     assert (ws.root / KIMCHI).read_bytes() == kimchi_before
 
 

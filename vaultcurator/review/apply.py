@@ -15,14 +15,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from vaultcurator.errors import ConflictError, NoteParseError
 from vaultcurator.store.db import Store
-from vaultcurator.store.journal import StoreJournal, finish_run, start_run, written_by
+from vaultcurator.store.journal import (
+    StoreJournal,
+    finish_run,
+    recover,
+    retire_files,
+    start_run,
+    state_dir,
+    written_by,
+)
 from vaultcurator.store.proposals import Proposal, ProposalState, list_proposals, set_state
 from vaultcurator.vault.atomic import sweep_stale_temp_files
-from vaultcurator.vault.edit import DEFAULT_CHUNK, EditOutcome, EditRequest, apply_edits
+from vaultcurator.vault.edit import (
+    DEFAULT_CHUNK,
+    EditOutcome,
+    EditRequest,
+    apply_edits,
+    note_hash,
+)
+from vaultcurator.vault.swap import DiskFullError, NotSameFileError, exclusive_writer
 from vaultcurator.vault.tags_style import sample_style
 from vaultcurator.workspace import Workspace
 
@@ -126,9 +142,23 @@ def apply_proposals(
 
     Never raises for a single note's trouble: conflicts and failures are in the report and in
     the proposals' states. The related-links key comes from ``ws.settings.links.property``.
-    Temp files an earlier killed write left behind are swept first.
+    One apply or undo per vault at a time (a second waits: the same write is never journaled
+    twice). Under that lock, every temp file of ours an earlier killed write left behind is
+    swept, and journal records a store lost with its WAL are re-imported. DiskFullError stops
+    the run with what was written recorded (and undoable) and the rest untouched.
     """
-    sweep_stale_temp_files(ws.root)
+    with exclusive_writer(state_dir(ws.store)):
+        sweep_stale_temp_files(ws.root, writers_stopped=True)
+        recover(ws.store, partial(note_hash, ws.root))
+        return _apply_locked(ws, ids, include_pending, progress)
+
+
+def _apply_locked(
+    ws: Workspace,
+    ids: Collection[int] | None,
+    include_pending: bool,
+    progress: Progress | None,
+) -> ApplyReport:
     store = ws.store
     selected, older = _newest_per_path(
         select_for_apply(store, ids=ids, include_pending=include_pending)
@@ -146,20 +176,29 @@ def apply_proposals(
     total = len(selected)
     if progress is not None:
         progress(0, total)
+    log = StoreJournal(store, run_id)
     try:
         for first in range(0, total, APPLY_CHUNK):
             chunk = selected[first : first + APPLY_CHUNK]
             requests = [
                 EditRequest(p.path, p.updates(related_key), p.base_hash, p.id, style) for p in chunk
             ]
-            outcomes = apply_edits(
-                ws.root, requests, log=StoreJournal(store, run_id), chunk_size=APPLY_CHUNK
-            )
-            _record_chunk(store, chunk, outcomes, run_id, report)
+
+            def settled(outcomes: list[EditOutcome], chunk: list[Proposal] = chunk) -> None:
+                pairs = [(chunk[o.index], o) for o in outcomes]
+                _record_chunk(store, pairs, run_id, report)
+
+            apply_edits(ws.root, requests, log=log, chunk_size=APPLY_CHUNK, on_settled=settled)
             if progress is not None:
                 progress(first + len(chunk), total)
+    except DiskFullError as exc:
+        raise DiskFullError(
+            f"{exc} after {len(report.applied)} of {total} notes (run {run_id}); the others "
+            "are untouched: free some space and apply again (undo takes back what was written)"
+        ) from exc
     finally:
         finish_run(store, run_id, report.summary())
+        retire_files(store)
     return report
 
 
@@ -179,6 +218,8 @@ def _outcome_state(outcome: EditOutcome) -> tuple[Outcome, str | None]:
         if outcome.result is None:  # not expected from apply_edits; never claim a write
             return "failed", "not written"
         return ("applied" if outcome.result.changed else "unchanged"), None
+    if isinstance(error, NotSameFileError):
+        return "conflict", error.reason
     if isinstance(error, ConflictError):
         if error.actual_hash is None:
             return "conflict", "deleted since the proposal was made"
@@ -190,14 +231,13 @@ def _outcome_state(outcome: EditOutcome) -> tuple[Outcome, str | None]:
 
 def _record_chunk(
     store: Store,
-    chunk: list[Proposal],
-    outcomes: list[EditOutcome],
+    settled: list[tuple[Proposal, EditOutcome]],
     run_id: int,
     report: ApplyReport,
 ) -> None:
     """Add a chunk's outcomes to the report and store its proposals' states, grouped."""
     groups: dict[tuple[ProposalState, str | None, int], list[int]] = {}
-    for proposal, outcome in zip(chunk, outcomes, strict=True):
+    for proposal, outcome in settled:
         state, reason = _outcome_state(outcome)
         written_by = run_id
         if state == "conflict" and isinstance(outcome.error, ConflictError):

@@ -4,22 +4,32 @@ A note changed since the apply is a conflict and is left alone (the journal chec
 wrote against the file now). The proposals of the notes that were restored go back to
 ``pending``: the note is again what the proposal was built from (same hash), so the reviewer
 can look at it again and approve or reject it; nothing is re-applied by itself.
+
+Resumable: progress is stored chunk by chunk (proposals first, then the journal entries), so
+an undo stopped by Ctrl-C, a full disk or kill -9 leaves the run *partly undone*, and a plain
+``undo`` continues it; a note already restored is found at its previous bytes and its
+proposal reopened then, so proposal states end up matching the files whatever the stop.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from vaultcurator.errors import ConflictError, UsageError
 from vaultcurator.store import journal
 from vaultcurator.store.db import Store
-from vaultcurator.store.journal import StoreJournal, last_undoable_run
+from vaultcurator.store.journal import JournalEntry, StoreJournal, last_undoable_run
 from vaultcurator.store.proposals import list_proposals, set_state
 from vaultcurator.vault.atomic import sweep_stale_temp_files
-from vaultcurator.vault.edit import replace_notes
+from vaultcurator.vault.edit import DEFAULT_CHUNK, EditOutcome, note_hash, replace_notes
+from vaultcurator.vault.swap import DiskFullError
 from vaultcurator.workspace import Workspace
+
+UNDO_CHUNK = DEFAULT_CHUNK
+"""Notes restored per group commit, and so per stored step of progress."""
 
 
 @dataclass(slots=True)
@@ -75,50 +85,89 @@ def undo_apply(ws: Workspace, run_id: int | None = None) -> UndoSummary:
 
 
 def undo_run(store: Store, vault_root: Path, run_id: int | None = None) -> UndoSummary:
-    """Restore the previous bytes of every note of ``run_id`` (default: the last apply run).
+    """Restore the previous bytes of every note of ``run_id`` (default: the last apply run,
+    or the one whose undo was interrupted).
 
     Each restore is atomic and only happens when the note is still exactly as the run left
     it; the undo is itself a journaled run (kind ``undo``). A run undone with conflicts can be
     undone again by id once they are resolved (only its remaining notes are tried). Raises
-    UsageError when there is no such run, it is not an apply run, or it was undone.
+    UsageError when there is no such run, it is not an apply run, or it was undone;
+    DiskFullError (the run stays partly undone) when the disk is full.
     """
+    with journal.writer_lock(store):
+        sweep_stale_temp_files(vault_root, writers_stopped=True)
+        journal.recover(store, partial(note_hash, vault_root))
+        try:
+            return _undo_locked(store, vault_root, run_id)
+        finally:
+            journal.retire_files(store)
+
+
+def _undo_locked(store: Store, vault_root: Path, run_id: int | None) -> UndoSummary:
     run_id = _target_run(store, run_id)
-    sweep_stale_temp_files(vault_root)  # copies a killed apply left beside the notes
     entries = journal.open_entries(store, run_id)
     kind = journal.run_kind(store, run_id)
     assert kind is not None
     if kind[1] is not None and not entries:
         raise UsageError(f"run {run_id} was already undone by run {kind[1]}")
     undo_id = journal.start_run(store, kind="undo")
+    journal.set_undone_by(store, run_id, undo_id)
     summary = UndoSummary(run_id=run_id, undo_run_id=undo_id)
     restorable = [e for e in entries if e.prev_bytes is not None]
     summary.skipped = [e.path for e in entries if e.prev_bytes is None]  # created by the run
+    complete = False
     try:
-        outcomes = replace_notes(
-            vault_root,
-            [(e.path, e.prev_bytes or b"", e.new_hash) for e in restorable],
-            log=StoreJournal(store, undo_id),
-        )
-        done: list[int] = []
-        for entry, outcome in zip(restorable, outcomes, strict=True):
-            error = outcome.error
-            if error is None:
-                summary.restored.append(entry.path)
-                done.append(entry.id)
-            elif isinstance(error, ConflictError) and error.actual_hash == entry.prev_hash:
-                summary.untouched.append(entry.path)
-                done.append(entry.id)
-            elif isinstance(error, ConflictError):
-                now = "deleted" if error.actual_hash is None else "changed"
-                summary.conflicts.append((entry.path, f"{now} since the run; left alone"))
-            else:
-                summary.conflicts.append((entry.path, str(error)))
-        journal.mark_undone(store, done)
+        for first in range(0, len(restorable), UNDO_CHUNK):
+            chunk = restorable[first : first + UNDO_CHUNK]
+
+            def settled(outcomes: list[EditOutcome], chunk: list[JournalEntry] = chunk) -> None:
+                _settle(store, run_id, [(chunk[o.index], o) for o in outcomes], summary)
+
+            replace_notes(
+                vault_root,
+                [(e.path, e.prev_bytes or b"", e.new_hash) for e in chunk],
+                log=StoreJournal(store, undo_id),
+                chunk_size=UNDO_CHUNK,
+                on_settled=settled,
+            )
+        complete = True
+    except DiskFullError as exc:
+        raise DiskFullError(
+            f"{exc} after restoring {len(summary.restored)} notes; run {run_id} is partly "
+            "undone: free some space and run undo again to finish it"
+        ) from exc
     finally:
-        journal.set_undone_by(store, run_id, undo_id)
-        journal.finish_run(store, undo_id, summary.stored_summary())
-    summary.reopened = _reopen(store, run_id, summary.restored)
+        journal.finish_run(store, undo_id, summary.stored_summary(), complete=complete)
     return summary
+
+
+def _settle(
+    store: Store,
+    run_id: int,
+    settled: list[tuple[JournalEntry, EditOutcome]],
+    summary: UndoSummary,
+) -> None:
+    """Record one chunk: proposals reopened first, then its entries marked undone (a stop in
+    between is healed by the next undo, which finds those notes already restored)."""
+    done: list[int] = []
+    back: list[str] = []
+    for entry, outcome in settled:
+        error = outcome.error
+        if error is None:
+            summary.restored.append(entry.path)
+            back.append(entry.path)
+            done.append(entry.id)
+        elif isinstance(error, ConflictError) and error.actual_hash == entry.prev_hash:
+            summary.untouched.append(entry.path)
+            back.append(entry.path)
+            done.append(entry.id)
+        elif isinstance(error, ConflictError):
+            now = "deleted" if error.actual_hash is None else "changed"
+            summary.conflicts.append((entry.path, f"{now} since the run; left alone"))
+        else:
+            summary.conflicts.append((entry.path, str(error)))
+    summary.reopened += _reopen(store, run_id, back)
+    journal.mark_undone(store, done)
 
 
 def _target_run(store: Store, run_id: int | None) -> int:
@@ -136,7 +185,7 @@ def _target_run(store: Store, run_id: int | None) -> int:
 
 
 def _reopen(store: Store, run_id: int, restored: list[str]) -> int:
-    """Applied proposals whose notes the undo restored go back to pending."""
+    """Applied proposals whose notes are back at their previous bytes go back to pending."""
     if not restored:
         return 0
     paths = set(restored)

@@ -1,11 +1,11 @@
 """Crash-safe, conflict-checked file replacement.
 
 The new bytes go to a hidden temp file in the same folder (same filesystem, so the final
-``os.replace`` is atomic), are fsynced and given the original's permission bits; only then is
-the target re-read and its hash compared with the one the caller expects, right before the
-replace, so the window in which another writer's change could be lost is as small as it gets.
-The folder is fsynced afterwards so the rename itself survives a power cut. Whatever fails,
-the temp file is removed and the original is left whole.
+swap is atomic), are fsynced and given the original's permission bits; only then, right
+before the note's own replace, is the target checked again and swapped in by
+:func:`~vaultcurator.vault.swap.swap_in` (an exchange that verifies the bytes it displaced,
+on Linux). The folder is fsynced afterwards so the rename itself survives a power cut.
+Whatever fails, the temp file is removed and the original is left whole.
 
 Use :func:`staged` when something must happen between "new bytes are safely on disk" and
 "the note is replaced" (the apply journal's write-ahead record); :func:`atomic_replace`
@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
 
-from vaultcurator.errors import ConflictError
 from vaultcurator.vault.model import sha256_hex
+from vaultcurator.vault.swap import swap_in
 
 TEMP_SUFFIX = ".vctmp"
 """Temp files are ``.<name>.<pid>-<random>.vctmp``: hidden, never mistaken for a note, and
@@ -44,13 +44,28 @@ _TEMP_NAME = re.compile(
 """Exactly what :func:`temp_name_for` produces (and its older, pid-less form); the sweep
 removes nothing else."""
 
+_EUID = os.geteuid() if hasattr(os, "geteuid") else 0
+
 SWEEP_SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcurator"})
 """Folders the sweep never enters: no note is ever written there."""
 
 
+NAME_MAX = 255
+"""Bytes in one file name on the usual file systems (asked of the folder when it matters)."""
+
+
 def temp_name_for(target: Path) -> Path:
-    token = secrets.token_hex(_TEMP_TOKEN_BYTES)
-    return target.with_name(f".{target.name}.{os.getpid()}-{token}{TEMP_SUFFIX}")
+    """A fresh temp name beside ``target``; the note's name is shortened when the whole would
+    not fit in one file name (a 250-byte note name is legal, its temp must be too)."""
+    tail = f".{os.getpid()}-{secrets.token_hex(_TEMP_TOKEN_BYTES)}{TEMP_SUFFIX}"
+    name = target.name
+    room = NAME_MAX - 1 - len(tail)
+    if len(os.fsencode(name)) > room:
+        with contextlib.suppress(OSError, ValueError):
+            room = min(room, os.pathconf(target.parent, "PC_NAME_MAX") - 1 - len(tail))
+        while name and len(os.fsencode(name)) > room:
+            name = name[:-1]
+    return target.with_name(f".{name or 'note'}{tail}")
 
 
 def _writer_gone(pid: int) -> bool:
@@ -92,24 +107,23 @@ def fsync_dir(folder: Path) -> None:
 class StagedFile:
     """New contents for ``target``, durable in a temp file, not yet visible."""
 
-    def __init__(self, target: Path, temp: Path) -> None:
+    def __init__(self, target: Path, temp: Path, data_hash: str) -> None:
         self.target = target
         self.temp = temp
+        self.data_hash = data_hash
         self.committed = False
 
     def commit(
         self, expected_hash: str, label: str | None = None, *, sync_dir: bool = True
     ) -> None:
-        """Replace the target if its bytes still hash to ``expected_hash``.
+        """Replace the target if the bytes it holds (and the bytes displaced) hash to
+        ``expected_hash`` (see :func:`~vaultcurator.vault.swap.swap_in`).
 
-        ConflictError (target changed or vanished) leaves both the target and the staged temp
-        untouched; the temp is removed when the :func:`staged` block exits. ``sync_dir=False``
-        leaves the folder's fsync to the caller (once per folder for a batch).
+        ConflictError (target changed, vanished, or is no longer a regular file) leaves the
+        target as the user has it; the temp is removed when the :func:`staged` block exits.
+        ``sync_dir=False`` leaves the folder's fsync to the caller (once per folder).
         """
-        actual = read_hash(self.target)
-        if actual != expected_hash:
-            raise ConflictError(label or str(self.target), expected_hash, actual)
-        self.temp.replace(self.target)
+        swap_in(self.temp, self.target, expected_hash, self.data_hash, label or str(self.target))
         self.committed = True
         if sync_dir:
             fsync_dir(self.target.parent)
@@ -202,7 +216,7 @@ def staged(target: Path, data: bytes, *, durable: bool = True) -> Iterator[Stage
     ``durable=False`` skips the temp's fsync: the caller must then :func:`sync_filesystem`
     before committing (a batch flushes many temps at once that way).
     """
-    staged_file = StagedFile(target, _write_temp(target, data, durable))
+    staged_file = StagedFile(target, _write_temp(target, data, durable), sha256_hex(data))
     try:
         yield staged_file
     finally:
@@ -217,10 +231,14 @@ def atomic_replace(target: Path, data: bytes, expected_hash: str, label: str | N
         staged_file.commit(expected_hash, label)
 
 
-def sweep_stale_temp_files(vault_root: Path, older_than_seconds: float = 3600) -> list[Path]:
+def sweep_stale_temp_files(
+    vault_root: Path, older_than_seconds: float = 3600, *, writers_stopped: bool = False
+) -> list[Path]:
     """Remove temp files left by a process killed mid-write; returns the paths removed.
 
-    Only regular files named exactly like :func:`temp_name_for`'s output, and only when the
+    Only regular files named exactly like :func:`temp_name_for`'s output and owned by this
+    user. With ``writers_stopped`` (the caller holds the vault's writer lock, so no write of
+    ours is in flight) every one of them goes, whatever its age. Otherwise only when the
     process named in the file name no longer runs (a killed apply: swept at once), or, when
     that cannot tell (no pid, or the pid is alive and may be reused), when last modified more
     than ``older_than_seconds`` ago (a younger one may belong to a write in progress).
@@ -247,10 +265,10 @@ def sweep_stale_temp_files(vault_root: Path, older_than_seconds: float = 3600) -
                 if match is None:
                     continue
                 info = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(info.st_mode):
+                if not stat.S_ISREG(info.st_mode) or info.st_uid != _EUID:
                     continue
                 pid = match.group("pid")
-                dead = pid is not None and _writer_gone(int(pid))
+                dead = writers_stopped or (pid is not None and _writer_gone(int(pid)))
                 if not dead and info.st_mtime >= cutoff:
                     continue
                 stale = Path(entry.path)

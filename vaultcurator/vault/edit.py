@@ -2,8 +2,12 @@
 
 What is written comes from :func:`~vaultcurator.vault.frontmatter_edit.render_updates`
 (byte-faithful frontmatter edits) or is a note's previous bytes (undo). Every write goes
-through :func:`apply_edits`: the hash is checked right before the replace, the write-ahead
-row (:class:`~vaultcurator.vault.ports.WriteAheadLog`) is durable before the file changes.
+through :func:`apply_edits`: the write-ahead record
+(:class:`~vaultcurator.vault.ports.WriteAheadLog`) is durable before the file changes; each
+note is checked again right before its own replace, which verifies the bytes it displaced
+(:func:`~vaultcurator.vault.swap.swap_in`). A path that no longer leads to a plain file of
+the vault (a symlink, or a folder link, swapped in since it was read) is a conflict, never
+written through. A full disk stops the whole batch (:class:`~.swap.DiskFullError`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from vaultcurator.vault import atomic
 from vaultcurator.vault.frontmatter_edit import render_updates
 from vaultcurator.vault.model import sha256_hex
 from vaultcurator.vault.ports import PlannedWrite, WriteAheadLog
+from vaultcurator.vault.swap import DiskFullError, NotSameFileError, interrupts_held
+
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 class UnsafePathError(VaultCuratorError):
@@ -59,6 +66,30 @@ def resolve_note_path(vault_root: Path, rel_path: str) -> Path:
     return Path(real)
 
 
+def note_file(vault_root: Path, rel_path: str, expected_hash: str) -> Path:
+    """The path to write for a note: :func:`resolve_note_path`, and it must be the note itself.
+
+    NotSameFileError (a conflict) when a symlink anywhere below the vault root stands in the
+    way: a note swapped for a link to another note must not get this note's proposal.
+    """
+    real = resolve_note_path(vault_root, rel_path)
+    root = os.path.realpath(vault_root)
+    lexical = os.path.join(root, *rel_path.split("/"))  # noqa: PTH118
+    if not rel_path.isascii() and not os.path.lexists(lexical):
+        lexical = _spelled_on_disk(root, rel_path.split("/")) or lexical
+    if os.fspath(real) != lexical:
+        raise NotSameFileError(rel_path, expected_hash, "is a symbolic link (or under one) now")
+    return real
+
+
+def note_hash(vault_root: Path, rel_path: str) -> str | None:
+    """sha256 of the note's bytes now; None when it is missing, unsafe or unreadable."""
+    try:
+        return atomic.read_hash(resolve_note_path(vault_root, rel_path))
+    except (UnsafePathError, OSError):
+        return None
+
+
 def _spelled_on_disk(root: str, parts: list[str]) -> str | None:
     """The file behind an NFC path whose names the disk spells otherwise (NFD, from a Mac).
 
@@ -87,13 +118,23 @@ def _spelled_on_disk(root: str, parts: list[str]) -> str | None:
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def _read(target: Path, rel_path: str, expected_hash: str) -> bytes:
     try:
-        with target.open("rb") as handle:
-            data = handle.read()
-            mode = os.fstat(handle.fileno()).st_mode
+        fd = os.open(target, _READ_FLAGS)
     except FileNotFoundError:
         raise ConflictError(rel_path, expected_hash, None) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotSameFileError(rel_path, expected_hash, "is a symbolic link now") from None
+        raise
+    with open(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotSameFileError(rel_path, expected_hash, "is not a regular file now")
+        data = handle.read()
     actual = sha256_hex(data)
     if actual != expected_hash:
         raise ConflictError(rel_path, expected_hash, actual)
@@ -147,6 +188,8 @@ class EditOutcome:
     """What became of one request: a result, or the error that left the note untouched."""
 
     path: str
+    index: int = -1
+    """Position of the request in the batch (callbacks see outcomes chunk by chunk)."""
     result: EditResult | None = None
     error: VaultCuratorError | OSError | ValueError | None = None
     warning: str | None = None
@@ -174,6 +217,10 @@ class _Ready:
 DEFAULT_CHUNK = 256
 """Notes per group commit: one filesystem flush and one journal commit each."""
 
+Settled = Callable[[list[EditOutcome]], None]
+"""Called after each chunk (also when it was cut short by Ctrl-C or a full disk) with the
+outcomes settled in it: written, unchanged or refused. An unsettled note was not touched."""
+
 
 def apply_edits(
     vault_root: Path,
@@ -181,25 +228,27 @@ def apply_edits(
     *,
     log: WriteAheadLog | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    on_settled: Settled | None = None,
 ) -> list[EditOutcome]:
     """Edit many notes' frontmatter, with group commits; never raises per note.
 
-    Per note: the hash is checked right before its replace, the write-ahead row is durable
-    before the file changes, the replace is atomic. Per chunk: the temps are flushed with
-    one filesystem sync, their rows committed in one transaction and each folder fsynced
-    once (an fsync per note costs milliseconds on real disks). Outcomes come back in
-    request order.
+    Per note: the write-ahead record is durable before the file changes, the note is checked
+    right before its own replace and the replace is atomic and verified. Per chunk: the temps
+    are flushed with one filesystem sync, their records fsynced and committed once, each
+    folder fsynced once (an fsync per note costs milliseconds on real disks). Outcomes come
+    back in request order. Raises only DiskFullError (the batch stops; what was settled
+    before was reported to ``on_settled``) and KeyboardInterrupt (between notes).
     """
     jobs = [
         _Job(
-            EditOutcome(req.path),
+            EditOutcome(req.path, n),
             req.expected_hash,
             partial(_render_for, req.updates, req.path, req.tags_style),
             req.proposal_id,
         )
-        for req in requests
+        for n, req in enumerate(requests)
     ]
-    _run_jobs(vault_root, jobs, log, chunk_size)
+    _run_jobs(vault_root, jobs, log, chunk_size, on_settled)
     return [job.outcome for job in jobs]
 
 
@@ -209,13 +258,14 @@ def replace_notes(
     *,
     log: WriteAheadLog | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    on_settled: Settled | None = None,
 ) -> list[EditOutcome]:
     """Write whole contents ``(path, data, expected_hash)`` in batches (undo's restore)."""
     jobs = [
-        _Job(EditOutcome(path), expected, partial(_constant, data))
-        for path, data, expected in items
+        _Job(EditOutcome(path, n), expected, partial(_constant, data))
+        for n, (path, data, expected) in enumerate(items)
     ]
-    _run_jobs(vault_root, jobs, log, chunk_size)
+    _run_jobs(vault_root, jobs, log, chunk_size, on_settled)
     return [job.outcome for job in jobs]
 
 
@@ -241,24 +291,48 @@ def _chunks(jobs: list[_Job], size: int) -> Iterator[list[_Job]]:
         yield chunk
 
 
-def _run_jobs(vault_root: Path, jobs: list[_Job], log: WriteAheadLog | None, size: int) -> None:
+def _run_jobs(
+    vault_root: Path,
+    jobs: list[_Job],
+    log: WriteAheadLog | None,
+    size: int,
+    on_settled: Settled | None,
+) -> None:
     for chunk in _chunks(jobs, max(1, size)):
-        ready: list[_Ready] = []
-        for job in chunk:
-            rel = job.outcome.path
-            try:
-                target = resolve_note_path(vault_root, rel)
-                old = _read(target, rel, job.expected_hash)
-                new = job.new_bytes(old)
-            except (VaultCuratorError, OSError, ValueError) as exc:
-                job.outcome.error = exc
-                continue
-            if new == old:
-                job.outcome.result = EditResult(rel, False, job.expected_hash, job.expected_hash)
-            else:
-                ready.append(_Ready(job, target, old, new, sha256_hex(new)))
-        if ready:
-            _commit_chunk(vault_root, ready, log)
+        try:
+            _run_chunk(vault_root, chunk, log)
+        finally:
+            if on_settled is not None:
+                on_settled(
+                    [
+                        job.outcome
+                        for job in chunk
+                        if job.outcome.result is not None or job.outcome.error is not None
+                    ]
+                )
+
+
+def _run_chunk(vault_root: Path, chunk: list[_Job], log: WriteAheadLog | None) -> None:
+    ready: list[_Ready] = []
+    for job in chunk:
+        rel = job.outcome.path
+        try:
+            target = note_file(vault_root, rel, job.expected_hash)
+            old = _read(target, rel, job.expected_hash)
+            new = job.new_bytes(old)
+        except (VaultCuratorError, OSError, ValueError) as exc:
+            job.outcome.error = exc
+            continue
+        if new == old:
+            job.outcome.result = EditResult(rel, False, job.expected_hash, job.expected_hash)
+        else:
+            ready.append(_Ready(job, target, old, new, sha256_hex(new)))
+    if ready:
+        _commit_chunk(vault_root, ready, log)
+
+
+def _disk_full(exc: OSError) -> DiskFullError:
+    return DiskFullError(f"disk full ({exc.strerror or exc}): the write stopped")
 
 
 def _commit_chunk(vault_root: Path, ready: list[_Ready], log: WriteAheadLog | None) -> None:
@@ -270,40 +344,68 @@ def _commit_chunk(vault_root: Path, ready: list[_Ready], log: WriteAheadLog | No
                     atomic.staged(item.target, item.new, durable=False)
                 )
             except OSError as exc:
+                if exc.errno in _DISK_FULL:
+                    raise _disk_full(exc) from exc
                 item.job.outcome.error = exc
                 continue
             staged.append((item, staged_file))
         if not staged:
             return
-        atomic.sync_filesystem(vault_root)
-        entry_ids: list[int | None] = [None] * len(staged)
-        if log is not None:
-            writes = [
-                PlannedWrite(
-                    item.job.outcome.path,
-                    item.old,
-                    item.job.expected_hash,
-                    item.new_hash,
-                    item.job.proposal_id,
-                )
-                for item, _ in staged
-            ]
-            entry_ids = list(log.record(writes))
-        failed: list[int] = []
-        folders: dict[Path, list[EditOutcome]] = {}
+        try:
+            atomic.sync_filesystem(vault_root)
+            entry_ids: list[int | None] = [None] * len(staged)
+            if log is not None:
+                entry_ids = list(log.record([_planned(item) for item, _ in staged]))
+        except OSError as exc:
+            if exc.errno in _DISK_FULL:
+                raise _disk_full(exc) from exc
+            raise
+        _swap_all(staged, entry_ids, log)
+
+
+def _planned(item: _Ready) -> PlannedWrite:
+    job = item.job
+    rel = job.outcome.path
+    return PlannedWrite(rel, item.old, job.expected_hash, item.new_hash, job.proposal_id)
+
+
+def _swap_all(
+    staged: list[tuple[_Ready, atomic.StagedFile]],
+    entry_ids: list[int | None],
+    log: WriteAheadLog | None,
+) -> None:
+    """Each note swapped in after its own last check; its row confirmed or dropped."""
+    confirmed: list[int] = []
+    dropped: list[int] = []
+    folders: dict[Path, list[EditOutcome]] = {}
+    attempted = 0
+    try:
         for (item, staged_file), entry_id in zip(staged, entry_ids, strict=True):
             rel = item.job.outcome.path
-            try:
-                staged_file.commit(item.job.expected_hash, rel, sync_dir=False)
-            except (ConflictError, OSError) as exc:
-                item.job.outcome.error = exc
+            with interrupts_held():  # a note is swapped and settled whole, or not at all
+                attempted += 1
+                try:
+                    staged_file.commit(item.job.expected_hash, rel, sync_dir=False)
+                except (ConflictError, OSError) as exc:
+                    item.job.outcome.error = exc
+                    if entry_id is not None:
+                        dropped.append(entry_id)
+                    continue
+                folders.setdefault(item.target.parent, []).append(item.job.outcome)
+                item.job.outcome.result = EditResult(
+                    rel, True, item.job.expected_hash, item.new_hash
+                )
                 if entry_id is not None:
-                    failed.append(entry_id)
-                continue
-            folders.setdefault(item.target.parent, []).append(item.job.outcome)
-            item.job.outcome.result = EditResult(rel, True, item.job.expected_hash, item.new_hash)
-        if failed and log is not None:
-            log.discard(failed)
+                    confirmed.append(entry_id)
+    finally:
+        # Rows of notes never tried (Ctrl-C) go: nothing was written for them.
+        dropped.extend(i for i in entry_ids[attempted:] if i is not None)
+        if log is not None:
+            with interrupts_held():
+                if confirmed:
+                    log.confirm(confirmed)
+                if dropped:
+                    log.discard(dropped)
         for folder, outcomes in folders.items():
             try:
                 atomic.fsync_dir(folder)

@@ -61,3 +61,6 @@ class WriteAheadLog(Protocol):
 
     def discard(self, entry_ids: Iterable[int]) -> None:
         """Forget rows whose write was refused or failed before the file changed."""
+
+    def confirm(self, entry_ids: Iterable[int]) -> None:
+        """Mark rows whose note was replaced (a row never confirmed may not have landed)."""
