@@ -94,6 +94,12 @@ class CurationSettings:
     """Approximate tokens of the note body sent (head and tail are kept)."""
     taxonomy_token_budget: int = 2000
     """Approximate tokens spent listing the vault's existing tags."""
+    tag_policy: TagPolicyName = "merge"
+    """``merge``: keep every author tag (after approved taxonomy renames) and add new ones up
+    to ``max_tags``; ``add``: only add, never rename or remove; ``replace``: the engine's list
+    wins. Every removal is shown in the diff with its reason."""
+    max_tags: int = 8
+    """At most this many tags on a note after curation (author tags are never cut to fit)."""
 
 
 @dataclass(slots=True)
@@ -101,12 +107,6 @@ class LinksSettings:
     enabled: bool = True
     """Propose related-note links with tags and descriptions."""
     k: int = 5
-    tag_policy: TagPolicyName = "merge"
-    """``merge``: keep every author tag (after approved taxonomy renames) and add new ones up
-    to ``max_tags``; ``add``: only add, never rename or remove; ``replace``: the engine's list
-    wins. Every removal is shown in the diff with its reason."""
-    max_tags: int = 8
-    """At most this many tags on a note after curation (author tags are never cut to fit)."""
     """At most this many related notes per note."""
     threshold: float | None = None
     """Minimum cosine similarity for a related note; unset means the embedder's own default

@@ -28,7 +28,7 @@ from vaultcurator.curation.tag_policy import (
 from vaultcurator.vault.frontmatter_edit import render_scalar, render_updates
 
 _SEGMENT = st.text(
-    alphabet=st.sampled_from(list("abcdefxyzABCDE_-0123") + ["é", "ñ", "🌲", "日"]),
+    alphabet=st.sampled_from([*"abcdefxyzABCDE_-0123", "é", "ñ", "🌲", "日"]),
     min_size=1,
     max_size=8,
 ).filter(lambda s: not s.isdigit())
