@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from vaultcurator.domain.jobs import BatchRecord, Job, RecordResult
 from vaultcurator.domain.requests import RequestOutcome
+from vaultcurator.domain.secrets import scrub, scrub_optional
 from vaultcurator.store.db import Store
 from vaultcurator.store.jobs import (
     abandon_batch,
@@ -39,7 +40,8 @@ class JobLedger:
     """What the engines write through: one job's map, batches and outcomes.
 
     ``record`` matches an outcome to its note only through the stored map; an unknown
-    custom_id is logged and counted in ``rejected``, never applied.
+    custom_id, or one read from a batch it was not submitted in, is logged and counted in
+    ``rejected``, never applied. Error text is scrubbed of key-like tokens before it is stored.
     """
 
     store: Store
@@ -109,15 +111,39 @@ class JobLedger:
         self, custom_id: str, error_type: str, error: str, *, count_attempt: bool = False
     ) -> None:
         mark_failed(
-            self.store, self.job.id, custom_id, error_type, error, count_attempt=count_attempt
+            self.store,
+            self.job.id,
+            custom_id,
+            error_type,
+            scrub(error),
+            count_attempt=count_attempt,
         )
+
+    def reject_ambiguous(self, custom_id: str, batch_row: int, copies: int, batch_id: str) -> bool:
+        """Several result lines for one id in one batch: none is trusted (which copy is the
+        note's own answer cannot be told). The request fails as ``ambiguous_result`` and is
+        retried like any retryable failure; True when it was waiting on that batch."""
+        entry = lookup(self.store, self.job.id, custom_id)
+        if entry is None or entry.batch_row != batch_row or entry.status != "submitted":
+            return False
+        self.rejected.append(custom_id)
+        log.warning("job %s: %d result lines for %r rejected", self.job.id, copies, custom_id)
+        self.mark_failed(
+            custom_id,
+            "ambiguous_result",
+            f"batch {batch_id} returned {copies} result lines for this request; none was used",
+            count_attempt=True,
+        )
+        return True
 
     def record(self, outcome: RequestOutcome, *, batch_row: int | None = None) -> RecordResult:
         """Persist one outcome (a success becomes a proposal at once).
 
-        ``batch_row``: the batch the outcome was read from. A failure read from a batch the
-        request is no longer waiting on (results fetched twice after a crash) is stale and
-        ignored, so it cannot use up the note's retries; a success is always kept.
+        ``batch_row``: the batch the outcome was read from. A line is accepted only from the
+        batch its request was submitted in (a line claiming a request of another batch is
+        ``foreign``: rejected, so it can neither land on the note nor shadow the genuine
+        answer). A failure read from a batch the request is no longer waiting on (results
+        fetched twice after a crash) is stale and ignored, so it cannot use up its retries.
         """
         entry = lookup(self.store, self.job.id, outcome.custom_id)
         if entry is None:
@@ -126,6 +152,17 @@ class JobLedger:
             )
             self.rejected.append(outcome.custom_id)
             return "unknown"
+        if batch_row is not None and entry.batch_row != batch_row:
+            log.warning(
+                "job %s: result for %r read from batch row %s, but it was submitted in %s;"
+                " rejected",
+                self.job.id,
+                outcome.custom_id,
+                batch_row,
+                entry.batch_row,
+            )
+            self.rejected.append(outcome.custom_id)
+            return "foreign"
         if entry.status == "succeeded":
             return "duplicate"
         waiting = entry.status == "submitted" and entry.batch_row == batch_row
@@ -170,7 +207,7 @@ class JobLedger:
             (
                 status,
                 error_type,
-                error,
+                scrub_optional(error),
                 attempt,
                 usage.input_tokens,
                 usage.cache_creation_input_tokens,
