@@ -4,7 +4,8 @@ A gateway or proxy may echo the request's ``Authorization`` header in its error 
 text is stored in ``state.db`` (``requests.error``) and printed, so it passes through
 :func:`scrub` first. What is removed: the actual ``ANTHROPIC_API_KEY`` value (and the other
 credential variables the SDK reads), anything shaped like an Anthropic key (``sk-ant-…``) or
-a long ``sk-…`` key, and the token after ``Bearer`` / ``x-api-key``.
+a long ``sk-…`` key, a token of 8+ characters after ``Bearer``/``Basic``, and the value
+after ``x-api-key``/``api_key``/``Authorization``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _MIN_SECRET_LENGTH = 6
 _PATTERNS = (
     re.compile(r"sk-ant-[A-Za-z0-9_\-]+"),
     re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}"),
-    re.compile(r"(?i)\b(bearer|basic)(\s+)[^\s\[,;\"'}\]]+"),
+    re.compile(r"(?i)\b(bearer|basic)(\s+)[^\s\[,;\"'}\]]{8,}"),
     re.compile(
         r"(?i)\b(x-api-key|api[_-]?key|authorization)(\"?\s*[:=]\s*\"?)"
         r"(?!(?:bearer|basic)\b)[^\s\[,;\"'}\]]+"

@@ -90,7 +90,7 @@ class JobLedger:
         update_batch(self.store, row, state=state, counts=counts, ended_at=ended_at)
 
     def abandon_batch(self, row: int, reason: str, *, error_type: str) -> None:
-        abandon_batch(self.store, row, reason, error_type=error_type)
+        abandon_batch(self.store, row, scrub(reason), error_type=error_type)
 
     def release_batch(self, row: int) -> int:
         """A batch that never existed or vanished: its unanswered requests are queued again."""
