@@ -1,0 +1,60 @@
+"""Guarantee: undo survives the loss of the store's WAL.
+
+The previous bytes of every write are fsynced into a per-run journal file beside the store
+(``.vaultcurator/journal/*.vcj``) before the note changes; the store's rows are an index of
+it. A crash followed by the loss of ``state.db-wal``/``-shm`` (a sync tool, a cleanup)
+rolls the store back to its last checkpoint, and the next ``apply`` or ``undo`` re-imports
+the runs and writes it no longer knows. A journal file is deleted only once a checkpoint has
+put everything it holds into ``state.db`` itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fakes.crash_cli import CRASH_EXIT_CODE
+from tests.safety.conftest import cli, files, make_vault, states, temps
+
+
+def crash_apply_then_lose_wal(vault: Path, notes: dict[str, bytes], after: int) -> list[str]:
+    proc = cli("apply", str(vault), crash=f"note_swapped:{after}:10")
+    assert proc.returncode == CRASH_EXIT_CODE, proc.stderr
+    changed = [rel for rel, data in files(vault, notes).items() if data != notes[rel]]
+    assert len(changed) == after
+    state = vault / ".vaultcurator"
+    wal = state / "state.db-wal"
+    assert wal.stat().st_size > 0  # the run and its journal rows live only there now
+    wal.unlink()
+    (state / "state.db-shm").unlink(missing_ok=True)
+    return changed
+
+
+def test_kill_9_mid_apply_then_a_lost_wal_still_undoes_every_note(vault: Path) -> None:
+    notes = make_vault(vault, 60)
+    crash_apply_then_lose_wal(vault, notes, 25)
+
+    undo = cli("undo", str(vault))
+
+    assert undo.returncode == 0, undo.stdout + undo.stderr
+    assert "restored 25 notes" in undo.stdout
+    assert files(vault, notes) == notes
+    assert temps(vault) == []
+    assert set(states(vault).values()) <= {"approved", "pending"}
+
+
+def test_the_next_apply_after_a_lost_wal_sees_its_own_writes_not_conflicts(vault: Path) -> None:
+    notes = make_vault(vault, 40)
+    changed = crash_apply_then_lose_wal(vault, notes, 12)
+
+    again = cli("apply", str(vault), "--json")
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert '"conflicts": []' in again.stdout
+    assert set(states(vault).values()) == {"applied"}
+    assert all(files(vault, notes)[rel] != notes[rel] for rel in notes)
+    undo = cli("undo", str(vault), "--json")  # the newest run: the 28 it wrote itself
+    assert undo.returncode == 0, undo.stderr
+    left = [rel for rel, data in files(vault, notes).items() if data != notes[rel]]
+    assert sorted(left) == sorted(changed)
+    assert cli("undo", str(vault)).returncode == 0  # and then the recovered run
+    assert files(vault, notes) == notes
