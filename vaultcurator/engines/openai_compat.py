@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 
 import openai
 
+from vaultcurator.config import OpenAISettings
 from vaultcurator.domain.progress import NoteDone, Notice
 from vaultcurator.domain.requests import CurationRequest, RequestOutcome
+from vaultcurator.engines import openai_wire
 from vaultcurator.engines.base import EngineSetup, OutcomeParser, PerNoteEngine, PreparedNote
 from vaultcurator.engines.openai_wire import (
     OUTPUT_LEVELS,
@@ -217,12 +219,17 @@ class Session:
             return outcome_from_error(request.custom_id, exc)
         return parse(request.custom_id, as_message(completion), False)
 
-    async def preflight(self) -> None:
-        """Fail at once, with one line, when the server is down or the URL is not an API."""
+    async def preflight(self) -> list[str] | None:
+        """Fail at once, with one line, when the server is down or the URL is not an API.
+
+        Returns the model ids the server lists (None when it lists none or cannot say).
+        """
         try:
-            await self.client.models.list(timeout=min(PREFLIGHT_TIMEOUT, self.endpoint.timeout))
+            page = await self.client.models.list(
+                timeout=min(PREFLIGHT_TIMEOUT, self.endpoint.timeout)
+            )
         except openai.APITimeoutError:
-            return  # alive but busy: the calls themselves will wait longer
+            return None  # alive but busy: the calls themselves will wait longer
         except openai.APIConnectionError:
             raise ConfigError(not_running_message(self.endpoint.base_url)) from None
         except openai.APIStatusError as exc:
@@ -235,8 +242,51 @@ class Session:
                     f"no OpenAI-compatible API at {self.endpoint.base_url} (HTTP 404 on "
                     "/models): the URL usually ends in /v1, e.g. http://127.0.0.1:11434/v1"
                 ) from None
-        except openai.OpenAIError:
-            return  # a server without /models can still answer chat completions
+            return None
+        except (openai.OpenAIError, *GARBLED):
+            return None  # a server without /models can still answer chat completions
+        return [model.id for model in page.data] or None
+
+    async def check_model(self) -> None:
+        """ConfigError naming ``ollama pull`` when the server does not have the model.
+
+        A model the server lists is taken as there; otherwise a one-token request asks
+        (llama.cpp lists a file alias, LM Studio loads models on demand).
+        """
+        listed = await self.preflight()
+        if listed is not None and listed_has(listed, self.endpoint.model):
+            return
+        body = chat_body(
+            {"messages": [{"role": "user", "content": "ok"}]}, self.endpoint.model, "text"
+        )
+        body["max_tokens"] = 1
+        try:
+            await self.client.chat.completions.create(**body)
+        except openai.APIStatusError as exc:
+            raise_if_fatal(exc, self.endpoint)
+        except (openai.OpenAIError, *GARBLED):
+            return  # not a missing model: the run's own retries deal with it
+
+
+def listed_has(listed: list[str], model: str) -> bool:
+    """Whether ``model`` is among the server's ids (Ollama adds ``:latest`` to bare names)."""
+    wanted = {model, model.removesuffix(":latest"), f"{model}:latest"}
+    return any(name in wanted for name in listed)
+
+
+def check_server(settings: OpenAISettings) -> None:
+    """Raise the one-line ConfigError now if the server is down or lacks the model, so a
+    job that could not run is never created."""
+
+    async def main() -> None:
+        endpoint = Endpoint.from_settings(settings)
+        session = Session(make_client(endpoint), endpoint)
+        try:
+            await session.check_model()
+        finally:
+            await session.client.close()
+
+    asyncio.run(main())
 
 
 # --------------------------------------------------------------------------- the pool
@@ -346,6 +396,7 @@ def endpoint_for(setup: EngineSetup) -> Endpoint:
         concurrency=max(1, setup.options.concurrency),
         timeout=base.timeout,
         attempts=base.attempts,
+        base_delay=openai_wire.BASE_DELAY,
     )
 
 

@@ -48,6 +48,12 @@ def _openai_job(settings: Settings, options: JobOptions) -> tuple[str | None, Jo
     return job_spec(settings, options)
 
 
+def _openai_ready(settings: Settings) -> None:
+    from vaultcurator.engines.openai_compat import check_server
+
+    check_server(settings.openai)
+
+
 def _require_anthropic_key() -> None:
     from vaultcurator.engines.client import require_api_key
 
@@ -73,6 +79,13 @@ class Provider:
     uses_model: bool
     job_spec: JobSpec | None = None
     """How a new job's model and options are chosen (None: ``curation.model``, as given)."""
+    ready: Callable[[Settings], None] | None = None
+    """Raises ConfigError when its server cannot take a job now (checked before one exists)."""
+
+    def check(self, settings: Settings) -> None:
+        """Fail before a job is created when the provider's server is not there."""
+        if self.ready is not None:
+            self.ready(settings)
 
     def job(self, settings: Settings, options: JobOptions) -> tuple[str | None, JobOptions]:
         """The model and options a new job of this provider is stored with."""
@@ -125,6 +138,7 @@ PROVIDERS: dict[str, Provider] = {
         priced=False,
         uses_model=True,
         job_spec=_openai_job,
+        ready=_openai_ready,
     ),
 }
 

@@ -194,6 +194,7 @@ def run_curation(
             proposals=0,
             invalid_notes=invalid,
         )
+    answerer.check(ws.settings)  # a server that is down fails here, before a job exists
     requested = answerer.requested_mode(settings.mode)
     first = answerer.route(len(selection.notes), requested, settings.realtime_max, True, False)
     model, stored_options = answerer.job(ws.settings, job_options(settings, options, requested))
