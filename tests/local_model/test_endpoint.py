@@ -87,7 +87,13 @@ def test_no_key_is_needed_and_a_given_key_is_sent_not_stored(
     monkeypatch.setenv("VAULTCURATOR_OPENAI_API_KEY", "sk-local-secret")
     assert main(["curate", str(vault), *ENGINE, "--all", "--yes", "--no-links"]) == 0
     assert fake.chat_requests[-1].headers["authorization"] == "Bearer sk-local-secret"
+    # A server echoing the key in its errors (a misconfigured gateway): still not stored.
+    monkeypatch.setenv("VAULTCURATOR_OPENAI_ATTEMPTS", "1")
+    fake.fail_next(502, times=10, message="upstream refused key sk-local-secret")
+    code = main(["curate", str(vault), *ENGINE, "--all", "--max-retries", "0", "--no-links"])
     out = capsys.readouterr()
+    assert code == 1
+    assert "HTTP 502: upstream refused key [redacted]" in out.out
     assert "sk-local-secret" not in out.out + out.err
     for path in (vault / ".vaultcurator").rglob("*"):
         if path.is_file():

@@ -14,7 +14,12 @@ import os
 import re
 
 REDACTED = "[redacted]"
-SECRET_ENV_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY")
+SECRET_ENV_VARS = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "OPENAI_API_KEY",
+    "VAULTCURATOR_OPENAI_API_KEY",
+)
 """Variables whose values never appear in what vaultcurator stores or prints."""
 _MIN_SECRET_LENGTH = 6
 """Shorter env values are not scrubbed word by word (they would blank ordinary words)."""

@@ -33,6 +33,7 @@ import openai
 from vaultcurator.config import OpenAISettings
 from vaultcurator.domain.progress import NoteDone, Notice
 from vaultcurator.domain.requests import CurationRequest, RequestOutcome
+from vaultcurator.domain.secrets import scrub
 from vaultcurator.engines import openai_wire
 from vaultcurator.engines.base import EngineSetup, OutcomeParser, PerNoteEngine, PreparedNote
 from vaultcurator.engines.openai_wire import (
@@ -159,7 +160,9 @@ def outcome_from_error(custom_id: str, exc: BaseException) -> RequestOutcome:
         error_type, text = "api_error", "the server's reply was not valid JSON"
     else:
         error_type, text = "api_error", str(exc) or type(exc).__name__
-    return RequestOutcome(custom_id=custom_id, kind="errored", error_type=error_type, error=text)
+    return RequestOutcome(
+        custom_id=custom_id, kind="errored", error_type=error_type, error=scrub(text)
+    )
 
 
 # --------------------------------------------------------------------------- one call
