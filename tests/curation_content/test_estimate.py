@@ -45,7 +45,7 @@ def test_batch_costs_half_and_caching_rows_only_when_cacheable() -> None:
     assert plain.row("batch", False).cost_usd == pytest.approx(  # type: ignore[union-attr]
         plain.row("standard", False).cost_usd / 2  # type: ignore[union-attr]
     )
-    sonnet = CurationSettings(model="claude-sonnet-4-6")
+    sonnet = CurationSettings(model="claude-sonnet-4-6", mode="realtime")
     cached = estimate(notes, PromptContext.build(inventory, sonnet), sonnet)
     assert cached.cacheable
     with_cache = cached.row("standard", True)

@@ -80,7 +80,7 @@ def test_requests_share_one_system_prefix_object(settings: CurationSettings) -> 
 
 
 def test_prefix_is_marked_for_caching_only_when_long_enough() -> None:
-    inventory = many_tags_inventory(600)
+    inventory = many_tags_inventory(300)
     sonnet = CurationSettings(model="claude-sonnet-4-6")  # caches from 2048 tokens
     haiku = CurationSettings(model="claude-haiku-4-5")  # from 4096
     cached = PromptContext.build(inventory, sonnet)

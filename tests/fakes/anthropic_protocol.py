@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import string
 import threading
@@ -121,8 +122,55 @@ def utcnow() -> datetime:
 
 
 def approx_tokens(text: str) -> int:
-    """Roughly four characters per token; exact counts are not needed, monotonicity is."""
+    """Roughly four characters per token (used for the size of generated output)."""
     return (len(text) + 3) // 4
+
+
+_PIECES = re.compile(r" ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s+")
+
+
+def _letters_tokens(word: str) -> int:
+    """A run of letters: short ASCII words are one token, longer ones split every ~5
+    letters; two-byte scripts (accents, Cyrillic, Greek, Arabic) cost a token per two
+    characters, three-byte ones (CJK, kana, Hangul, Indic) one per character, emoji two."""
+    ascii_part = sum(1 for c in word if c.isascii())
+    tokens = 0 if not ascii_part else 1 + max(0, ascii_part - 6 + 4) // 5
+    two = three = four = 0
+    for char in word:
+        if char.isascii():
+            continue
+        size = len(char.encode("utf-8"))
+        if size == 2:
+            two += 1
+        elif size == 3:
+            three += 1
+        else:
+            four += 1
+    return tokens + (two + 1) // 2 + three + 2 * four
+
+
+def bpe_like_tokens(text: str) -> int:
+    """A deterministic, tokenizer-like count (what `count_tokens` and usage report).
+
+    Text is split the way BPE pre-tokenizers split it (words with their leading space,
+    digit groups of up to three, punctuation runs, whitespace) and each piece priced by
+    its script. It is deliberately not the client's own estimate, so calibrating against
+    it is a real correction, and it grows with the text like a real tokenizer.
+    """
+    total = 0
+    for piece in _PIECES.findall(text):
+        word = piece.lstrip(" ")
+        if not word:
+            total += 1
+        elif word[0].isspace():
+            total += 1 if "\n" in word or len(word) > 1 else 0
+        elif word[0].isdigit():
+            total += 1
+        elif word[0].isalpha():
+            total += _letters_tokens(word)
+        else:
+            total += (len(word) + 1) // 2
+    return total
 
 
 def canonical(value: Any) -> str:
@@ -303,14 +351,14 @@ def prompt_segments(params: JSON) -> tuple[list[Segment], list[int]]:
     segments: list[Segment] = []
     for tool in params.get("tools") or []:
         text = _block_text(tool)
-        segments.append(Segment("tool:" + text, approx_tokens(text) + 8, _ttl(tool)))
+        segments.append(Segment("tool:" + text, bpe_like_tokens(text) + 8, _ttl(tool)))
     system = params.get("system")
     if isinstance(system, str) and system:
-        segments.append(Segment("system:" + system, approx_tokens(system), None))
+        segments.append(Segment("system:" + system, bpe_like_tokens(system), None))
     elif isinstance(system, list):
         for block in system:
             text = _block_text(block)
-            segments.append(Segment("system:" + text, approx_tokens(text), _ttl(block)))
+            segments.append(Segment("system:" + text, bpe_like_tokens(text), _ttl(block)))
     for message in params.get("messages") or []:
         if not isinstance(message, dict):
             continue
@@ -319,7 +367,7 @@ def prompt_segments(params: JSON) -> tuple[list[Segment], list[int]]:
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
         for block in blocks or []:
             text = _block_text(block)
-            segments.append(Segment(f"{role}:{text}", approx_tokens(text) + 1, _ttl(block)))
+            segments.append(Segment(f"{role}:{text}", bpe_like_tokens(text) + 1, _ttl(block)))
     top = params.get("cache_control")
     if isinstance(top, dict) and segments and segments[-1].ttl is None:
         last = segments[-1]
@@ -333,7 +381,7 @@ def overhead_tokens(params: JSON) -> int:
     extra = 4 + 3 * len(params.get("messages") or [])
     fmt = (params.get("output_config") or {}).get("format")
     if isinstance(fmt, dict):
-        extra += 50 + approx_tokens(canonical(fmt.get("schema")))
+        extra += 50 + bpe_like_tokens(canonical(fmt.get("schema")))
     if params.get("tools"):
         extra += 300  # tool-use system prompt
     return extra

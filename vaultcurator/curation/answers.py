@@ -10,7 +10,8 @@ What is accepted:
 - no other keys, no text after the object;
 - tags pass through the vault's tag rules (:func:`vaultcurator.vault.tags.normalize_tags`,
   reusing the vault's casing); invalid ones are dropped, duplicates merged, at most
-  :data:`MAX_TAGS` kept (the model lists the most relevant first); none left is invalid;
+  :data:`MAX_TAGS` kept (the model lists the most relevant first); an empty list is a
+  valid answer (a stub needs no tag), a list none of whose tags is valid is not;
 - the description is whitespace-collapsed to one line; empty is invalid; longer than
   :data:`DESCRIPTION_MAX_CHARS` is cut at the last word boundary that fits, with ``…``
   appended so a reader can see it was shortened (see :func:`shorten`).
@@ -37,11 +38,11 @@ ANSWER_SCHEMA: dict[str, Any] = {
         "tags": {
             "type": "array",
             "items": {"type": "string"},
-            "description": "3 to 8 Obsidian tags without '#', most relevant first",
+            "description": "up to 8 Obsidian tags without '#', most relevant first",
         },
         "description": {
             "type": "string",
-            "description": "one sentence, at most 200 characters, in the note's language",
+            "description": "one sentence, at most 160 characters, in the note's language",
         },
     },
     "required": ["tags", "description"],
@@ -193,11 +194,9 @@ def validate_answer(data: Any, existing: KnownTags | Iterable[str] = ()) -> Cura
         raise InvalidAnswer("tags must be a list of strings")
     if not isinstance(description, str):
         raise InvalidAnswer("description must be a string")
-    if not tags:
-        raise InvalidAnswer("no tags given")
     known = _as_known(existing)
     normalised = normalize_tags(tags, known.relevant(tags), limit=MAX_TAGS)
-    if not normalised:
+    if tags and not normalised:
         raise InvalidAnswer(f"no valid tag among {tags[:MAX_TAGS]!r}")
     cleaned = clean_description(description)
     if not cleaned:

@@ -3,8 +3,9 @@
 Input tokens per note are the shared prefix (system prompt with the taxonomy), the schema
 the API adds for structured output, and the note's own user turn (rendered exactly as it
 would be sent when the body is at hand, else sized from the file); output is assumed to be
-about :data:`EXPECTED_OUTPUT_TOKENS` per note (a handful of tags and one sentence). All
-token counts are the ~4 characters/token approximation of :mod:`.prompts`.
+about :data:`EXPECTED_OUTPUT_TOKENS` per note (a couple of tags and one sentence). Token
+counts are the per-script estimate of :mod:`.tokens`, scaled by the API's own counts when a
+calibration is at hand (:mod:`.calibration`); ``calibrated`` says which.
 
 Caching rows price the prefix as it would be sent when cached: grown to the model's minimum
 cacheable length when it is shorter (see :mod:`.requests`), so they appear whenever the vault
@@ -35,7 +36,7 @@ from vaultcurator.curation.pricing import (
     expected_cache_writes,
     price_for,
 )
-from vaultcurator.curation.prompts import CHARS_PER_TOKEN, approx_tokens
+from vaultcurator.curation.prompts import approx_tokens
 from vaultcurator.curation.requests import (
     SCHEMA_OVERHEAD_TOKENS,
     PromptContext,
@@ -44,10 +45,12 @@ from vaultcurator.curation.requests import (
     load_body,
     render_note,
 )
+from vaultcurator.curation.tokens import estimate_tokens
 from vaultcurator.domain.requests import Usage
 from vaultcurator.vault.model import Note
 
-EXPECTED_OUTPUT_TOKENS = 60
+EXPECTED_OUTPUT_TOKENS = 80
+"""Output per note: the JSON object with a few tags and a sentence of <= 160 characters."""
 MESSAGE_OVERHEAD_TOKENS = 10
 """Role markers and framing the API adds around a one-turn conversation."""
 
@@ -88,6 +91,21 @@ class Estimate:
     """Share of batch cache hits above which caching pays (None: never)."""
     batch_hit_rate: float = BATCH_CACHE_HIT_RATE
     """The share of batch hits the cached batch row assumes."""
+    calibrated: bool = False
+    """Whether the token counts were corrected with the API's ``count_tokens``."""
+
+    @property
+    def calibration_note(self) -> str:
+        """One line on where the token counts come from, for people."""
+        if self.calibrated:
+            return "Token counts calibrated with the API's count_tokens on this job's requests."
+        return "Token counts estimated offline (not calibrated: no API key or no network)."
+
+    def job_cost_usd(self) -> float:
+        """What the job is expected to cost in the mode it would run in, as it would cache."""
+        mode = "batch" if self.job_mode == "batch" else "standard"
+        row = self.row(mode, self.cacheable) or self.row(mode, False)
+        return row.cost_usd if row is not None else 0.0
 
     @property
     def caching_note(self) -> str:
@@ -146,6 +164,8 @@ class Estimate:
             "break_even_hit_rate": self.break_even_hit_rate,
             "batch_hit_rate": self.batch_hit_rate,
             "caching_note": self.caching_note,
+            "calibrated": self.calibrated,
+            "job_cost_usd": round(self.job_cost_usd(), 6),
             "auto_mode": self.auto_mode,
             "modes": [
                 {
@@ -178,7 +198,18 @@ def _note_tokens(
         return approx_tokens(render_note(note, body, context, settings))
     # Not at hand: size the body from the file, capped by the budget as the prompt would be.
     frame = approx_tokens(render_note(note, "", context, settings))
-    return frame + min(settings.body_token_budget, note.size // CHARS_PER_TOKEN)
+    return frame + min(settings.body_token_budget, estimate_tokens("x" * (note.size // 2)))
+
+
+def note_estimate(
+    note: Note, context: PromptContext, settings: CurationSettings, vault_root: Path | None
+) -> int:
+    """Estimated tokens of one note's own part of its request (user turn, schema, framing)."""
+    return (
+        _note_tokens(note, context, settings, vault_root)
+        + SCHEMA_OVERHEAD_TOKENS
+        + MESSAGE_OVERHEAD_TOKENS
+    )
 
 
 def estimate(
@@ -188,21 +219,20 @@ def estimate(
     *,
     vault_root: Path | None = None,
     expected_requests: int | None = None,
+    note_scale: float | None = None,
 ) -> Estimate:
     """Tokens and cost per mode for curating ``notes`` (``vault_root`` lets bodies be read).
 
     The caching choice is made for ``expected_requests`` (default: one per note), the same
-    way :meth:`PromptContext.build` makes it for a job.
+    way :meth:`PromptContext.build` makes it for a job. ``note_scale`` (from a calibration)
+    corrects each note's estimated tokens; the prefix comes corrected in ``context``.
     """
     model = settings.model
     price_for(model)  # an unknown model fails here, before any arithmetic
     count = len(notes)
     requests = count if expected_requests is None else expected_requests
-    note_tokens = sum(
-        _note_tokens(n, context, settings, vault_root)
-        + SCHEMA_OVERHEAD_TOKENS
-        + MESSAGE_OVERHEAD_TOKENS
-        for n in notes
+    note_tokens = round(
+        sum(note_estimate(n, context, settings, vault_root) for n in notes) * (note_scale or 1.0)
     )
     output = EXPECTED_OUTPUT_TOKENS * count
     plain_prefix = context.plain_prefix_tokens or context.prefix_tokens
@@ -220,6 +250,8 @@ def estimate(
         plain_prefix_tokens=plain_prefix,
         cached_prefix_tokens=cached_prefix,
         job_mode=expected_mode(requests, settings),
+        batch_hit_rate=settings.batch_cache_hit_rate,
+        calibrated=note_scale is not None,
     )
     if cached_prefix is not None:
         result.break_even_requests = break_even_requests(
@@ -231,7 +263,12 @@ def estimate(
         result.rows.append(ModeEstimate(mode, False, plain, cost_usd(plain, model, batch=batch)))
         if cached_prefix is None or not count:
             continue
-        writes = expected_cache_writes(count, batch=batch, parallel=settings.concurrency)
+        writes = expected_cache_writes(
+            count,
+            batch=batch,
+            parallel=settings.concurrency,
+            hit_rate=settings.batch_cache_hit_rate,
+        )
         cached = Usage(
             input_tokens=note_tokens,
             cache_creation_input_tokens=cached_prefix * writes,

@@ -6,9 +6,10 @@ up in ``<vault>/.vaultcurator/prompts/`` first (a user's override), then in the 
 package (``vaultcurator/_prompts``, force-included in the wheel), then in the repository's
 ``prompts/`` folder (a source checkout).
 
-Token counts here are approximations: about four characters per token, which is close for
-English prose and errs high for code; exact counts only matter to the API's bill, which comes
-back in each answer's usage.
+Token counts here are the per-script estimate of :mod:`.tokens` (online, :mod:`.calibration`
+corrects it with the API's own counts); the body budget is in those tokens, so a Japanese
+note is not sent three times the tokens of an English one. :func:`prompt_version` names the
+templates a request was rendered from.
 
 When a job is large enough for prompt caching to pay (see :mod:`.requests`), the shared prefix
 is grown to the model's minimum cacheable length with more of the vault's own taxonomy
@@ -18,6 +19,7 @@ how existing notes are tagged. Useful context for the model, never filler.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from collections import Counter
@@ -27,15 +29,21 @@ from itertools import combinations
 from pathlib import Path
 
 from vaultcurator.config import vault_state_dir
+from vaultcurator.curation.tokens import estimate_tokens, fit_chars
 from vaultcurator.errors import ConfigError
 
 SYSTEM_TEMPLATE = "system.md"
 USER_TEMPLATE = "user.md"
 MIN_TAGS = 3
+"""The offline engine's minimum; the prompt asks for none (a stub may get 0 to 2 tags)."""
 MAX_TAGS = 8
-DESCRIPTION_MAX_CHARS = 200
+DESCRIPTION_MAX_CHARS = 160
 CHARS_PER_TOKEN = 4
 OMISSION_MARKER = "[… {count} characters omitted from the middle of the note …]"
+OUTLINE_MARKER = "[… {count} characters omitted from the middle of the note; its headings:]"
+OUTLINE_SHARE = 0.2
+"""Most of the body budget the headings of the omitted middle may take."""
+_HEADING = re.compile(r"^#{1,6}[ \t]+\S.*$", re.MULTILINE)
 HEAD_SHARE = 2 / 3
 """Share of the body budget kept from the start of a long note; the rest comes from its end."""
 
@@ -51,8 +59,20 @@ EXAMPLE_TAGS_SHOWN = 8
 
 
 def approx_tokens(text: str) -> int:
-    """Approximate token count: one token per four characters, rounded up."""
-    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+    """Estimated tokens of ``text`` (per script, see :mod:`.tokens`)."""
+    return estimate_tokens(text)
+
+
+def prompt_version(vault_root: Path | None = None) -> str:
+    """Short hash of the templates in use (a vault's overrides included) and their limits.
+
+    Stored with each job and shown by ``status``, so answers can be traced to the prompt
+    that produced them.
+    """
+    digest = hashlib.sha256(f"{MAX_TAGS}|{DESCRIPTION_MAX_CHARS}".encode())
+    for name in (SYSTEM_TEMPLATE, USER_TEMPLATE):
+        digest.update(b"\0" + load_template(name, vault_root).template.encode("utf-8"))
+    return digest.hexdigest()[:12]
 
 
 def user_prompt_dir(vault_root: Path) -> Path:
@@ -99,22 +119,22 @@ def fill(template: string.Template, name: str, **values: object) -> str:
 
 
 def render_taxonomy(tag_counts: Sequence[tuple[str, int]], budget_tokens: int) -> tuple[str, int]:
-    """The vault's tags as ``tag (count)`` lines, most used first, within ``budget_tokens``.
+    """The vault's tags one per line (no counts), most used first, within ``budget_tokens``.
 
     Returns the text and how many tags it lists; when some did not fit, a last line says how
     many rarer ones were left out.
     """
     if not tag_counts:
         return "(this vault has no tags yet)", 0
-    budget_chars = budget_tokens * CHARS_PER_TOKEN
     lines: list[str] = []
     used = 0
-    for tag, count in tag_counts:
-        line = f"{tag} ({count})"
-        if used + len(line) + 1 > budget_chars:
+    for tag, _count in tag_counts:
+        line = tag  # counts cost tokens and do not change which tag fits a note
+        cost = estimate_tokens(line) + 1
+        if used + cost > budget_tokens:
             break
         lines.append(line)
-        used += len(line) + 1
+        used += cost
     left_out = len(tag_counts) - len(lines)
     if left_out:
         lines.append(f"… and {left_out} rarer tags not listed")
@@ -244,26 +264,63 @@ def render_cache_extension(
     return None
 
 
-def trim_body(body: str, budget_tokens: int) -> str:
-    """The body, or its head and tail with a marker where the middle was cut.
+def _fit_tail(text: str, budget_tokens: int) -> int:
+    """How many trailing characters of ``text`` fit in ``budget_tokens``."""
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if estimate_tokens(text[len(text) - mid :]) <= budget_tokens:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
-    Cuts fall on line breaks when one is near, so a kept line is whole.
+
+def _outline(middle: str, budget_tokens: int) -> list[str]:
+    """The headings of the omitted middle, in order, as many as fit in ``budget_tokens``."""
+    lines: list[str] = []
+    used = 0
+    for match in _HEADING.finditer(middle):
+        heading = match.group(0).strip()[:120]
+        used += estimate_tokens(heading) + 1
+        if used > budget_tokens:
+            break
+        lines.append(heading)
+    return lines
+
+
+def trim_body(body: str, budget_tokens: int) -> str:
+    """The body, or its head, the headings of the cut middle and its tail, within the budget.
+
+    The budget is in estimated tokens (so it holds for any script). Two thirds of what the
+    outline leaves go to the head, the rest to the tail; cuts fall on line breaks when one is
+    near, so a kept line is whole.
     """
-    budget_chars = max(0, budget_tokens * CHARS_PER_TOKEN)
-    if len(body) <= budget_chars:
+    budget = max(0, budget_tokens)
+    if estimate_tokens(body) <= budget:
         return body
-    head_chars = int(budget_chars * HEAD_SHARE)
-    tail_chars = budget_chars - head_chars
-    head = body[:head_chars]
+    head_end = fit_chars(body, int(budget * HEAD_SHARE))
+    tail_start = len(body) - _fit_tail(body, budget - int(budget * HEAD_SHARE))
+    tail_start = max(tail_start, head_end)
+    outline = _outline(body[head_end:tail_start], int(budget * OUTLINE_SHARE))
+    if outline:  # the outline's share comes out of head and tail alike
+        spent = sum(estimate_tokens(line) + 1 for line in outline)
+        head_end = fit_chars(body, int((budget - spent) * HEAD_SHARE))
+        tail_budget = budget - spent - int((budget - spent) * HEAD_SHARE)
+        tail_start = max(len(body) - _fit_tail(body, tail_budget), head_end)
+    head = body[:head_end]
     cut = head.rfind("\n")
-    if cut >= head_chars * 0.8:
+    if cut >= head_end * 0.8:
         head = head[:cut]
-    tail = body[len(body) - tail_chars :] if tail_chars else ""
+    tail = body[tail_start:]
     cut = tail.find("\n")
-    if 0 <= cut <= tail_chars * 0.2:
+    if 0 <= cut <= len(tail) * 0.2:
         tail = tail[cut + 1 :]
     omitted = len(body) - len(head) - len(tail)
-    marker = OMISSION_MARKER.format(count=omitted)
+    if outline:
+        marker = OUTLINE_MARKER.format(count=omitted) + "\n" + "\n".join(outline)
+    else:
+        marker = OMISSION_MARKER.format(count=omitted)
     return f"{head.rstrip()}\n\n{marker}\n\n{tail.lstrip()}"
 
 

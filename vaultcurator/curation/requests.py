@@ -9,14 +9,17 @@ The shared prefix (system prompt with the taxonomy) is built once per job in
 :class:`PromptContext` and the same objects are referenced by every request, so 100,000
 requests do not hold 100,000 copies of it in memory.
 
-Caching the prefix is a deliberate choice per job: a prefix shorter than the model's minimum
-cacheable length (4,096 tokens on Haiku 4.5) is never cached, so for a job with enough
-requests (``expected_requests``) the prefix is grown to :data:`CACHE_TARGET_FACTOR` times that
-minimum with more of the vault's own taxonomy and marked ``cache_control`` (1 h TTL), but only
-when the pricing table says it pays (:func:`~vaultcurator.curation.pricing.caching_pays`,
-for the mode the job would run in). The margin covers the ~4 characters/token approximation.
-The prefix depends only on the inventory, the settings and ``expected_requests``, so it is
-byte-identical for every request of a job and again when the job is resumed.
+Caching the prefix is a deliberate choice per job, made on token counts by script
+(:mod:`.tokens`, scaled by the API's own counts when :mod:`.calibration` has them): a prefix
+that already reaches the model's minimum cacheable length (4,096 tokens on Haiku 4.5) is never
+grown; a shorter one is never cached as it is, so for a job with enough requests
+(``expected_requests``) it may be grown to :data:`CACHE_TARGET_FACTOR` times that minimum with
+more of the vault's own taxonomy. Either way ``cache_control`` (1 h TTL) is set only when the
+pricing table says it pays (:func:`~vaultcurator.curation.pricing.caching_pays`) for the mode
+the job would run in: in real time from the break-even request count, in a batch only above
+the assumed hit rate (``curation.batch_cache_hit_rate``, 30%: so batches do not cache). The
+prefix depends only on the inventory, the settings, ``expected_requests`` and the calibration,
+so it is byte-identical for every request of a job and again when the job is resumed.
 """
 
 from __future__ import annotations
@@ -36,11 +39,11 @@ from vaultcurator.config import CurationSettings
 from vaultcurator.curation.answers import ANSWER_SCHEMA, KnownTags
 from vaultcurator.curation.pricing import cache_min_tokens, caching_pays, price_for
 from vaultcurator.curation.prompts import (
-    CHARS_PER_TOKEN,
     SYSTEM_TEMPLATE,
     USER_TEMPLATE,
     approx_tokens,
     load_template,
+    prompt_version,
     render_cache_extension,
     render_system,
     render_user,
@@ -58,7 +61,9 @@ CUSTOM_ID_MAX = 64
 CUSTOM_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 CACHE_TTL = "1h"
 CACHE_TARGET_FACTOR = 1.1
-"""A grown prefix aims this far over the model's minimum: token counts are approximate."""
+"""A grown prefix aims this far over the model's minimum: token counts are estimates."""
+GROW_ROUNDS = 4
+"""Attempts at reaching the target when growing (each corrects the characters/token guess)."""
 SCHEMA_OVERHEAD_TOKENS = 50 + approx_tokens(json.dumps(ANSWER_SCHEMA))
 """Rough tokens the API adds to the prompt to enforce the output schema."""
 
@@ -123,6 +128,7 @@ def caching_choice(
         requests,
         batch=mode == "batch",
         parallel=parallel,
+        hit_rate=settings.batch_cache_hit_rate,
     )
 
 
@@ -139,27 +145,42 @@ def _cacheable_text(
     notes: list[Note],
     settings: CurationSettings,
     plain_text: str,
+    scale: float,
 ) -> tuple[str, int] | None:
-    """The system prompt grown just past the cache minimum, and the tags it lists.
+    """The system prompt that reaches the cache minimum, and the tags it lists (-1: as is).
 
-    The room up to the target goes half to the tag tree (the shape of the whole taxonomy,
-    even of tags too rare to list), the rest to listing more tags; tag pairs and tagged
-    notes fill what is left. None when the vault has too little to reach the target.
+    A prefix that already qualifies is returned unchanged (never grown). Otherwise the room
+    up to the target goes half to the tag tree (the shape of the whole taxonomy, even of
+    tags too rare to list), the rest to listing more tags; tag pairs and tagged notes fill
+    what is left. None when the vault has too little to reach the minimum.
     """
     minimum = cache_min_tokens(settings.model)
-    if approx_tokens(plain_text) >= minimum:
+
+    def tokens(text: str) -> int:
+        return round(approx_tokens(text) * scale)
+
+    if tokens(plain_text) >= minimum:
         return plain_text, -1
-    target_chars = int(minimum * CACHE_TARGET_FACTOR) * CHARS_PER_TOKEN
-    room = target_chars - len(plain_text)
-    tree_chars = sum(len(line) + 1 for line in tag_tree_lines(counts))
-    more_tags = (room - min(tree_chars, room // 2)) // CHARS_PER_TOKEN
+    target = int(minimum * CACHE_TARGET_FACTOR)
+    tree = tag_tree_lines(counts)
+    sample = "\n".join([*tree[:300], *(tag for tag, _ in counts[:300])]) or plain_text
+    chars_per_token = len(sample) / max(1, tokens(sample))
+    room = target - tokens(plain_text)
+    tree_tokens = tokens("\n".join(tree))
+    more_tags = int((room - min(tree_tokens, room // 2)) / scale)
     text, shown = render_system(template, counts, settings.taxonomy_token_budget + more_tags)
-    extension = render_cache_extension(
-        counts, [(n.path, _note_tags(n)) for n in notes], target_chars - len(text) - 1
-    )
-    if extension is None:
-        return None
-    return f"{text}\n{extension}\n", shown
+    tagged = [(n.path, _note_tags(n)) for n in notes]
+    want = int((target - tokens(text)) * chars_per_token)
+    for _ in range(GROW_ROUNDS):
+        extension = render_cache_extension(counts, tagged, max(1, want))
+        if extension is None:
+            return None
+        grown = f"{text}\n{extension}\n"
+        have = tokens(grown)
+        if have >= minimum:
+            return grown, shown
+        want += int((target - have) * chars_per_token) + 1
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +207,10 @@ class PromptContext:
     """Tokens of the prefix grown to be cacheable; None when the vault cannot fill it."""
     expected_requests: int | None = None
     """The request count the choice was made for (None: only a naturally long prefix)."""
+    prompt_version: str = ""
+    """Hash of the templates the requests are rendered from (see :func:`prompt_version`)."""
+    token_scale: float = 1.0
+    """Real tokens per estimated token of the prefix (1.0 until calibrated online)."""
 
     @classmethod
     def build(
@@ -194,18 +219,22 @@ class PromptContext:
         settings: CurationSettings,
         vault_root: Path | None = None,
         expected_requests: int | None = None,
+        token_scale: float = 1.0,
     ) -> PromptContext:
         """Render the shared prefix once for a job (``vault_root`` enables user templates).
 
-        With ``expected_requests``, the prefix is grown and cached when that many requests
-        make caching pay; without it, it is cached only if it is long enough as it is.
+        With ``expected_requests``, the prefix is cached (grown first when it is short) when
+        that many requests make caching pay; without it, it is cached only if it is long
+        enough as it is. ``token_scale`` corrects the prefix's estimated tokens (calibration).
         """
         counts = tag_counts(inventory.valid)
         template = load_template(SYSTEM_TEMPLATE, vault_root)
         plain_text, plain_shown = render_system(template, counts, settings.taxonomy_token_budget)
-        plain_tokens = approx_tokens(plain_text)
-        grown = _cacheable_text(template, counts, list(inventory.valid), settings, plain_text)
-        cached_tokens = None if grown is None else approx_tokens(grown[0])
+        plain_tokens = round(approx_tokens(plain_text) * token_scale)
+        grown = _cacheable_text(
+            template, counts, list(inventory.valid), settings, plain_text, token_scale
+        )
+        cached_tokens = None if grown is None else round(approx_tokens(grown[0]) * token_scale)
         if expected_requests is None:
             cache = grown is not None and grown[0] is plain_text
         else:
@@ -225,11 +254,13 @@ class PromptContext:
             tag_counts=counts,
             taxonomy_shown=shown,
             known_tags=KnownTags(tag for tag, _ in counts),
-            prefix_tokens=approx_tokens(system_text),
+            prefix_tokens=round(approx_tokens(system_text) * token_scale),
             cacheable=cache,
             plain_prefix_tokens=plain_tokens,
             cached_prefix_tokens=cached_tokens,
             expected_requests=expected_requests,
+            prompt_version=prompt_version(vault_root),
+            token_scale=token_scale,
         )
 
 

@@ -112,6 +112,11 @@ class JobOptions:
     """Also propose related-note links for the curated notes."""
     canceled: bool = False
     """Set by ``cancel``: a runner still going elsewhere sends nothing new."""
+    max_cost: float | None = None
+    """Spending cap in US dollars (``--max-cost``): no request is sent once the job's spend
+    would pass it; ``resume --max-cost`` raises it."""
+    prompt_version: str | None = None
+    """Hash of the prompt templates the job's requests are rendered from (``status``)."""
     base_url: str | None = None
     """The server of an ``openai-compatible`` job, kept so ``resume`` asks the same one."""
 
