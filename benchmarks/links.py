@@ -3,14 +3,14 @@
 Prints, for the default embedder and the embedded Chroma store:
 
 * the full run (fit IDF, embed, add to Chroma, query every note, record proposals), per
-  phase, against the target of 60 s;
+  phase, against the target of 30 s (scan included: the whole process, as a user waits);
 * the related-notes phase against a floor measured in the same run: exact brute-force numpy
   cosine top-k over the very same vectors (so the ratio says what Chroma's HNSW costs or
   saves over the simplest correct method);
 * a rerun with nothing changed;
 * one changed note re-indexed and its related notes recomputed (the median of 7 notes,
-  each changed in turn), against 200 ms;
-* peak memory (resident set size) of the process.
+  each changed in turn), against 100 ms;
+* peak memory (resident set size) of the process, against 1 GB.
 
 Run: ``python benchmarks/links.py [--notes 10000]``.
 """
@@ -36,8 +36,9 @@ from vaultcurator.store.scan_cache import StoreScanCache  # noqa: E402
 from vaultcurator.vault.scan import scan_vault  # noqa: E402
 from vaultcurator.workspace import open_workspace  # noqa: E402
 
-FULL_TARGET = 60.0
-ONE_TARGET = 0.200
+FULL_TARGET = 30.0
+ONE_TARGET = 0.100
+MEMORY_TARGET_MB = 1024
 ONE_ROUNDS = 7
 
 
@@ -65,14 +66,15 @@ def main() -> None:
         ws = open_workspace(root)
         started = time.perf_counter()
         inventory = scan_vault(root, ws.settings.scan, StoreScanCache(ws.store))
-        print(f"scan (cold): {time.perf_counter() - started:.2f}s")
+        scanned = time.perf_counter() - started
+        print(f"scan (cold): {scanned:.2f}s")
 
         started = time.perf_counter()
         report = propose_related_links(ws, inventory, k=args.k)
-        full = time.perf_counter() - started
+        full = time.perf_counter() - started + scanned
         verdict = "ok" if full < FULL_TARGET else "OVER TARGET"
         print(
-            f"full run: {full:.2f}s for {report.indexed} notes (target {FULL_TARGET:.0f}s: "
+            f"full run, cold scan included: {full:.2f}s for {report.indexed} notes (target {FULL_TARGET:.0f}s: "
             f"{verdict}); {phases(report)}; {report.proposals} proposals, "
             f"{report.links_proposed} links; embedder {report.embedder}; "
             f"peak memory so far (RSS) {peak_rss_mb():.0f} MB"
@@ -129,7 +131,13 @@ def main() -> None:
             f"{statistics.median(scans) * 1000:.0f} ms"
         )
         ws.close()
-    print(f"peak memory (RSS) of the whole benchmark, floor included: {peak_rss_mb():.0f} MB")
+    peak = peak_rss_mb()
+    verdict = "ok" if peak <= MEMORY_TARGET_MB else "OVER TARGET"
+    print(
+        f"peak memory (RSS) of the whole benchmark, floor included: {peak:.0f} MB "
+        f"(target {MEMORY_TARGET_MB} MB: {verdict}); process time "
+        f"{time.process_time():.1f}s CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -116,9 +116,13 @@ class LinksSettings:
     k: int = 5
     """At most this many related notes per note."""
     threshold: float | None = None
-    """Minimum cosine similarity for a related note; unset means the embedder's own default
-    (``hashed`` 0.1, MiniLM 0.3: each keeps about 80% of the author links recovered in
-    ``benchmarks/links_quality.py`` while proposing fewer, closer notes)."""
+    """Optional absolute floor on the lexical cosine; unset (the default) means none: the
+    relative cut-off (``ratio``) decides, since one absolute cosine cuts good lists short."""
+    ratio: float = 0.15
+    """Keep a related note while its fused score is at least this share of the note's best."""
+    same_language: bool = True
+    """Propose only notes in the note's own language (top folder in a vault split by
+    language, else detected from its words); notes too short to tell may link anywhere."""
     property: str = "related"
     """Frontmatter property that holds the related links."""
     bidirectional: bool = False

@@ -32,9 +32,12 @@ from typing import Any
 import numpy as np
 
 from vaultcurator.errors import UsageError
-from vaultcurator.links import embedders, hashed, related
+from vaultcurator.links import embedders, hashed, related, retrieve
 from vaultcurator.links.hashed import IdfTable
+from vaultcurator.links.hybrid import FusionWeights
 from vaultcurator.links.index import LinkIndex, collection_name, open_client, sync_index
+from vaultcurator.links.lexical import SparseIndex
+from vaultcurator.links.mentions import aliases_of
 from vaultcurator.links.source import NoteSource
 from vaultcurator.links.wikilinks import LinkResolver, vault_markdown_paths
 from vaultcurator.store import links_state
@@ -46,6 +49,7 @@ from vaultcurator.store.proposals import (
     list_proposals,
 )
 from vaultcurator.vault.model import Inventory
+from vaultcurator.vault.wikilinks import whole_link_names
 from vaultcurator.workspace import Workspace
 
 ENGINE = "links"
@@ -114,45 +118,21 @@ def _embedder(
     return hashed.HashedTfidfEmbedder(table, dim=dim, prepared=prepared), refit
 
 
-def _neighbours(
-    index: LinkIndex,
-    excluded: dict[str, frozenset[str]],
-    sources: list[str],
-    *,
-    k: int,
-    threshold: float,
-    include_linked: bool,
-    allowed: Collection[str],
-    progress: Callable[[int, int], None] | None,
-) -> dict[str, list[related.Candidate]]:
-    """Top ``k`` related notes for each source, querying Chroma in batches.
+def _dense(index: LinkIndex, sources: list[str], n: int) -> dict[str, list[related.Candidate]]:
+    """The dense channel: each source's nearest notes in Chroma as (path, cosine).
 
-    Vectors are fetched batch by batch too: reading every vector back at once costs far
-    more memory in Chroma's client than the vectors themselves.
+    Vectors are fetched batch by batch: reading every vector back at once costs far more
+    memory in Chroma's client than the vectors themselves.
     """
     out: dict[str, list[related.Candidate]] = {}
-    n_first = k + 1 + QUERY_SLACK
-    total = len(sources)
-    for start in range(0, total, QUERY_CHUNK):
+    for start in range(0, len(sources), QUERY_CHUNK):
         vectors = index.vectors(sources[start : start + QUERY_CHUNK])
         chunk = [s for s in sources[start : start + QUERY_CHUNK] if s in vectors]
         if not chunk:
             continue
         matrix = np.stack([vectors[s] for s in chunk]).astype(np.float32)
-        results = index.query(matrix, n_first)
-        for src, cands in zip(chunk, results, strict=True):
-            exclude = frozenset() if include_linked else excluded[src]
-            picked = related.pick(
-                src, cands, k=k, threshold=threshold, exclude=exclude, allowed=allowed
-            )
-            if len(picked) < k and len(cands) >= n_first and cands[-1][1] >= threshold:
-                wider = index.query(vectors[src].reshape(1, -1), k + 1 + len(exclude))[0]
-                picked = related.pick(
-                    src, wider, k=k, threshold=threshold, exclude=exclude, allowed=allowed
-                )
-            out[src] = picked
-        if progress is not None:
-            progress(min(start + QUERY_CHUNK, total), total)
+        for src, cands in zip(chunk, index.query(matrix, n + 1), strict=True):
+            out[src] = [c for c in cands if c[0] != src]
     return out
 
 
@@ -256,25 +236,31 @@ def propose_related_links(
         raise UsageError(f"k must be at least 1, got {k}")
     notices: list[str] = []
     valid = [n for n in inventory.notes if n.status == "ok"]
+    usable = retrieve.eligible(valid)
     everyone = [*vault_markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
+    aliases = [(n.path, alias) for n in valid for alias in aliases_of(n.frontmatter)]
     source = NoteSource(
         inventory.root,
         valid,
-        LinkResolver(everyone),
+        LinkResolver(everyone, aliases),
         related_key=settings.property,
         store=ws.store,
     )
     valid_paths = [n.path for n in valid]
-    embedder, refit = _embedder(ws, source, valid_paths, notices)
+    usable_paths = [n.path for n in usable]
+    embedder, refit = _embedder(ws, source, usable_paths, notices)
     mark = time.perf_counter()
     timings = {"prepare": mark - started}
-    threshold = embedder.default_threshold if settings.threshold is None else settings.threshold
+    names = retrieve.name_index(usable)
+    sparse = SparseIndex.load(ws.state_dir)
+    shared = embedder.prepared if isinstance(embedder, hashed.HashedTfidfEmbedder) else None
+    sparse_stats = retrieve.sync_sparse(sparse, usable, source.doc_any, names, shared)
     client = open_client(ws.state_dir, ws.settings.chroma.url)
     name = collection_name(links_state.vault_id(ws.store), embedder.name, embedder.dim)
     index = LinkIndex(client, name, embedder.dim)
     stats = sync_index(
         index,
-        [(n.path, n.hash) for n in valid],
+        [(n.path, n.hash) for n in usable],
         source.doc,
         embedder.embed,
         space=embedder.space_id,
@@ -285,7 +271,7 @@ def propose_related_links(
         embedder=embedder.name,
         collection=name,
         k=k,
-        threshold=threshold,
+        threshold=settings.ratio,
         added=stats.added,
         changed=stats.changed,
         renamed=stats.renamed,
@@ -293,7 +279,7 @@ def propose_related_links(
         unchanged=stats.unchanged,
         embedded=stats.embedded,
         idf_refit=refit,
-        not_indexed=sorted(set(stats.skipped)),
+        not_indexed=sorted(set(sparse_stats.unreadable)),
         notices=notices,
         timings=timings,
         indexed=index.count(),
@@ -301,47 +287,52 @@ def propose_related_links(
     timings["index"] = time.perf_counter() - mark
     mark = time.perf_counter()
 
-    skipped = set(stats.skipped)
-    indexed = [p for p in valid_paths if p not in skipped]
-    allowed = set(indexed)
+    ranker = retrieve.Ranker(
+        sparse,
+        names,
+        weights=FusionWeights(ratio=settings.ratio),
+        same_language=settings.same_language,
+        floor=settings.threshold,
+    )
+    allowed = ranker.targets
     wanted = allowed if paths is None else allowed & set(paths)
     if len(wanted) > FEW:
         source.preload_links(None)
-    sources = [p for p in indexed if p in wanted and source.links(p) is not None]
-    excluded = _connections(source, sources, indexed)
-    forward = _neighbours(
-        index,
-        excluded,
+    sources = [p for p in ranker.sources(wanted) if source.links(p) is not None]
+    excluded = _connections(source, sources, usable_paths)
+
+    def exclusions(path: str) -> Collection[str]:
+        return frozenset() if settings.include_linked else excluded[path]
+
+    full = paths is None
+    forward = ranker.rank(
         sources,
         k=k,
-        threshold=threshold,
-        include_linked=settings.include_linked,
+        exclude=exclusions,
         allowed=allowed,
-        progress=progress,
+        dense=_dense(index, sources, retrieve.POOL),
+        full=full,
     )
+    if progress is not None:
+        progress(len(sources), len(sources))
     targets = set(forward)
     if settings.bidirectional:
         extra = sorted({t for cands in forward.values() for t, _ in cands} - forward.keys())
-        extra = [p for p in extra if source.links(p) is not None]
-        excluded.update(_connections(source, extra, indexed))
+        extra = [p for p in ranker.sources(set(extra)) if source.links(p) is not None]
+        excluded.update(_connections(source, extra, usable_paths))
         forward.update(
-            _neighbours(
-                index,
-                excluded,
+            ranker.rank(
                 extra,
                 k=k,
-                threshold=threshold,
-                include_linked=settings.include_linked,
+                exclude=exclusions,
                 allowed=allowed,
-                progress=None,
+                dense=_dense(index, extra, retrieve.POOL),
             )
         )
         targets.update(extra)
-
-        def exclusions(path: str) -> Collection[str]:
-            return frozenset() if settings.include_linked else excluded[path]
-
         forward = related.add_reverse(forward, k=k, excluded=exclusions)
+    if full or sparse_stats.added or sparse_stats.deleted:
+        sparse.save(ws.state_dir)
     report.computed = len(targets)
     timings["related"] = time.perf_counter() - mark
     mark = time.perf_counter()
@@ -409,7 +400,10 @@ def _record(
 def _resolves(source: NoteSource, raw: str, path: str) -> bool:
     """A related entry worth keeping: every link in it points to an existing note."""
     found = source.related_targets([raw], path)
-    return bool(found) and not any(t.startswith("?") for t in found)
+    if found and not any(t.startswith("?") for t in found):
+        return True
+    names = whole_link_names(raw)
+    return bool(names) and all(source.resolver.resolve(n, path) for n in names)
 
 
 def _load_idf(store: Store, key: str) -> IdfTable | None:

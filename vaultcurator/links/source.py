@@ -104,6 +104,12 @@ class NoteSource:
         doc = self._docs[path]
         return None if doc is None or doc.empty else doc
 
+    def doc_any(self, path: str) -> NoteDoc | None:
+        """The note's text even when it is nothing but a title (indexed by its names)."""
+        if path not in self._docs:
+            self._read(path)
+        return self._docs[path]
+
     def preload_links(self, paths: Collection[str] | None = None) -> None:
         """Fetch remembered links in one query (all notes when ``paths`` is None)."""
         if self.store is None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from vaultcurator.links.wikilinks import linkpath
 
-TEXT_VERSION = "2"
+TEXT_VERSION = "3"
 """Bump when the extraction changes: every note's text hash changes and it is re-embedded."""
 
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -31,6 +31,12 @@ _FENCE_LINE = re.compile(r"^[ \t]*(```|~~~).*$", re.MULTILINE)
 _MARKUP = re.compile(r"[*_=~>|`]+")
 _SPACES = re.compile(r"[ \t]+")
 _BLANKS = re.compile(r"\n{3,}")
+
+PROPERTY_CHARS = 200
+"""Other text properties up to this long are part of what a note says (short notes live on
+them: a book note's author, a person's company)."""
+_NOT_TEXT = frozenset({"tags", "tag", "description", "cssclasses", "cssclass", "publish"})
+_DATE_LIKE = re.compile(r"^[\d\s:./TZ+-]+$")
 
 BODY_CHARS = 20_000
 """At most this much of the body is looked at (the head carries the topic)."""
@@ -140,10 +146,19 @@ def note_doc(
     headings = tuple(
         clean_body(h, keep_links=keep_links) for h in _HEADING.findall(body[:BODY_CHARS])
     )
+    named = ("aliases", "alias", "title", "summary")
     extra = tuple(
+        text for key in named if key != related_key and (text := _short_text(frontmatter.get(key)))
+    ) + tuple(
         text
-        for key in ("aliases", "alias", "title", "summary")
-        if key != related_key and (text := _short_text(frontmatter.get(key)))
+        for key, value in frontmatter.items()
+        if key not in named
+        and key not in _NOT_TEXT
+        and key != related_key
+        and (text := _short_text(value))
+        and "[[" not in text
+        and len(text) <= PROPERTY_CHARS
+        and not _DATE_LIKE.match(text)
     )
     return NoteDoc(
         path=path,

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any, Literal
 
 from vaultcurator.errors import ConflictError, NoteParseError
+from vaultcurator.review.related_fix import RelatedFixer
 from vaultcurator.store.db import Store
 from vaultcurator.store.journal import (
     StoreJournal,
@@ -171,6 +172,7 @@ def _apply_locked(
         return report
     related_key = ws.settings.links.property
     style = sample_style(ws.root, (p.path for p in selected if p.new_tags is not None))
+    fix_related = RelatedFixer(ws.root, store, related_key)  # targets renamed/deleted since
     run_id = start_run(store, kind="apply")
     report.run_id = run_id
     total = len(selected)
@@ -181,7 +183,10 @@ def _apply_locked(
         for first in range(0, total, APPLY_CHUNK):
             chunk = selected[first : first + APPLY_CHUNK]
             requests = [
-                EditRequest(p.path, p.updates(related_key), p.base_hash, p.id, style) for p in chunk
+                EditRequest(
+                    p.path, fix_related(p.path, p.updates(related_key)), p.base_hash, p.id, style
+                )
+                for p in chunk
             ]
 
             def settled(outcomes: list[EditOutcome], chunk: list[Proposal] = chunk) -> None:

@@ -1,0 +1,274 @@
+"""The hybrid retrieval on small crafted vaults whose right answers are known.
+
+Fusion, relative cut-offs, hubs, language, aliases, the author's related entries, and
+re-resolution at apply (a target renamed or deleted between curate and apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.links.conftest import pending, run_links
+from vaultcurator.links import hybrid, language
+from vaultcurator.links.lexical import SparseIndex
+from vaultcurator.links.mentions import NameIndex
+from vaultcurator.review.apply import apply_proposals
+from vaultcurator.vault import frontmatter as fm
+from vaultcurator.workspace import Workspace, open_workspace
+
+BREAD = "Sourdough bread needs a lively starter, flour, water, salt and a long cold proof."
+PASTA = "Fresh pasta dough: semolina flour, eggs, kneading, resting, rolling thin sheets."
+GARDEN = "Tomatoes in the garden need sun, staking, pruning suckers and deep watering."
+COMPOST = "Compost feeds the garden soil: browns, greens, turning the heap, watering it."
+SPANISH = (
+    "El pan de masa madre necesita una masa madre activa, harina, agua y sal. Es un pan que"
+    " se hace con paciencia y con una fermentación larga en la nevera para el sabor."
+)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def crafted(tmp_path: Path) -> Iterator[tuple[Path, list[Workspace]]]:
+    opened: list[Workspace] = []
+    yield tmp_path / "vault", opened
+    for ws in opened:
+        ws.close()
+
+
+def _open(crafted: tuple[Path, list[Workspace]], files: dict[str, str]) -> Workspace:
+    root, opened = crafted
+    _write(root, files)
+    ws = open_workspace(root)
+    opened.append(ws)
+    return ws
+
+
+def _related(ws: Workspace) -> dict[str, list[str]]:
+    return {path: list(p.new_related or []) for path, p in pending(ws).items()}
+
+
+# --------------------------------------------------------------------------- units
+
+
+def test_fusion_normalises_each_channel_per_note_and_adds_mentions() -> None:
+    fused = hybrid.fuse(
+        [("a", 0.20), ("b", 0.10)],
+        [("b", 0.90), ("c", 0.30)],
+        ["c"],
+        hybrid.FusionWeights(dense=0.5, mention=1.0, ratio=0.0),
+    )
+    assert fused == pytest.approx({"a": 1.0, "b": 0.5 + 0.5, "c": 0.5 / 3 + 1.0})
+    # the raw cosine's scale does not matter: scaling a channel leaves the fusion unchanged
+    scaled = hybrid.fuse(
+        [("a", 0.02), ("b", 0.01)],
+        [("b", 0.09), ("c", 0.03)],
+        ["c"],
+        hybrid.FusionWeights(dense=0.5, mention=1.0, ratio=0.0),
+    )
+    assert scaled == pytest.approx(fused)
+
+
+def test_cut_off_is_relative_to_the_notes_own_best() -> None:
+    strong = {"a": 0.9, "b": 0.5, "c": 0.2}
+    weak = {"a": 0.09, "b": 0.05, "c": 0.02}
+    for scores in (strong, weak):  # the same shape keeps the same list, whatever the scale
+        assert [p for p, _ in hybrid.select("s", scores, k=5, ratio=0.5)] == ["a", "b"]
+    assert [p for p, _ in hybrid.select("s", weak, k=5, ratio=0.0)] == ["a", "b", "c"]
+
+
+def test_hub_factors_down_weight_only_everyones_neighbour() -> None:
+    tops = {f"n{i}": [("hub", 0.5), (f"n{(i + 1) % 20}", 0.4)] for i in range(20)}
+    factors = hybrid.hub_factors(tops, allow=3.0)
+    assert set(factors) == {"hub"} and 0 < factors["hub"] < 1
+    picked = hybrid.select("n0", {"hub": 0.5, "n1": 0.4}, k=1, ratio=0.0, hub=factors)
+    assert picked[0][0] == "n1"
+
+
+def test_language_detection_and_split_vaults() -> None:
+    assert language.detect(BREAD + " It is the best and the simplest of them.") == "en"
+    assert language.detect(SPANISH) == "es"
+    assert language.detect("日本語のノートです。これはテストです。ひらがなとカタカナ。") == "ja"
+    assert language.detect("Tomatoes") == ""  # too short to tell: may link anywhere
+    split = language.folder_languages(["en/a.md", "en/b.md", "es/a.md", "zh-cn/a.md", "x.md"])
+    assert split == {"en": "en", "es": "es", "zh-cn": "zh-cn"}
+    assert language.folder_languages(["Cooking/a.md", "Garden/b.md"]) is None
+    assert language.note_language("es/a.md", "en", split) == "es"
+
+
+def test_mentions_match_whole_names_and_resolve_to_the_nearest_note() -> None:
+    names = NameIndex(
+        [
+            ("Cooking/Sourdough Bread.md", "Sourdough Bread"),
+            ("Cooking/Overview.md", "Overview"),
+            ("Garden/Overview.md", "Overview"),
+        ]
+    )
+    assert names.find("My sourdough bread, an overview.") == ["sourdough bread", "overview"]
+    assert names.find("sourdoughs breads") == []
+    assert names.resolve("overview", "Garden/Tomatoes.md") == "Garden/Overview.md"
+    assert names.resolve("overview", "Cooking/Pasta.md") == "Cooking/Overview.md"
+
+
+def test_sparse_index_updates_one_note_like_a_rebuild(tmp_path: Path) -> None:
+    from vaultcurator.links.lexical import Row, row_terms
+    from vaultcurator.links.text import NoteDoc
+
+    def row(path: str, body: str) -> Row:
+        terms, weights = row_terms(NoteDoc(path=path, title=path[:-3], body=body))
+        return Row(path, path, "en", False, terms, weights)
+
+    rows = [row("a.md", BREAD), row("b.md", PASTA), row("c.md", GARDEN), row("d.md", COMPOST)]
+    index = SparseIndex(rows=list(rows))
+    index.update([row("b.md", COMPOST)], ["d.md"])
+    rebuilt = SparseIndex(rows=[rows[0], row("b.md", COMPOST), rows[2]])
+    assert index.paths() == rebuilt.paths()
+    for r in rebuilt.rows:
+        assert index.query_one(r) == pytest.approx(rebuilt.query_one(r))
+    index.save(tmp_path)
+    loaded = SparseIndex.load(tmp_path)
+    assert loaded.paths() == index.paths()
+    assert loaded.query_one(rebuilt.rows[2]) == pytest.approx(index.query_one(rebuilt.rows[2]))
+    top = loaded.top_all(loaded.paths(), 2)
+    assert top["c.md"][0][0] == "b.md"  # garden and compost share the garden words
+
+
+# --------------------------------------------------------------------------- crafted vaults
+
+
+def test_an_unlinked_mention_is_proposed_even_without_shared_words(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Kitchen Log.md": "Tried the Pasta Machine again today; " + PASTA,
+            "Pasta Machine.md": "Clamp it to the table. Crank slowly. Clean with a dry brush.",
+            "Bread.md": BREAD,
+            "Garden.md": GARDEN,
+            "Compost.md": COMPOST,
+        },
+    )
+    run_links(ws)
+    assert "[[Pasta Machine]]" in _related(ws)["Kitchen Log.md"]
+
+
+def test_other_languages_are_left_out_unless_the_setting_allows_them(crafted) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "en/Sourdough.md": BREAD + " The starter is fed with flour and water each day.",
+        "en/Garden.md": GARDEN,
+        "en/Compost.md": COMPOST,
+        "es/Masa madre.md": SPANISH + " Sourdough starter, flour, water, salt, proof.",
+        "es/Jardín.md": "El jardín necesita sol y agua; los tomates crecen en verano con sol.",
+    }
+    ws = _open(crafted, files)
+    run_links(ws)
+    assert not any("Masa madre" in link for link in _related(ws)["en/Sourdough.md"])
+    ws.settings.links.same_language = False
+    (ws.root / "en/Sourdough.md").write_text(files["en/Sourdough.md"] + "\n", encoding="utf-8")
+    run_links(ws)
+    assert "[[Masa madre]]" in _related(ws)["en/Sourdough.md"]
+
+
+def test_an_alias_link_counts_as_a_link_and_a_mentioned_alias_as_a_name(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Sourdough Bread.md": "---\naliases: [Sourdough, Levain loaf]\n---\n" + BREAD,
+            "Baking.md": "See [[Sourdough]]. " + BREAD,
+            "Weekend.md": "Baked a levain loaf on Saturday, then walked the dog for hours.",
+            "Garden.md": GARDEN,
+            "Compost.md": COMPOST,
+        },
+    )
+    run_links(ws)
+    related = _related(ws)
+    assert "[[Sourdough Bread]]" not in related.get("Baking.md", [])
+    assert "[[Sourdough Bread]]" in related["Weekend.md"]
+
+
+def test_author_related_entries_are_kept_first_and_a_single_value_stays_single(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Pasta.md": '---\nrelated: "[[C# tips]]"\n---\n' + PASTA + " Flour and water.",
+            "C# tips.md": "Use records for immutable data; prefer spans over arrays for slicing.",
+            "Bread.md": BREAD,
+            "Garden.md": GARDEN,
+            "Compost.md": COMPOST,
+        },
+    )
+    run_links(ws)
+    proposal = pending(ws)["Pasta.md"]
+    assert proposal.old_related == ["[[C# tips]]"]
+    assert (proposal.new_related or [])[0] == "[[C# tips]]"
+    assert "[[Bread]]" in (proposal.new_related or [])
+    # once applied, a list of one stays one value: the author's own shape
+    (ws.root / "Bread.md").unlink()
+    assert apply_proposals(ws, ids=[proposal.id], include_pending=True).ok
+    written = fm.parse((ws.root / "Pasta.md").read_bytes()).frontmatter["related"]
+    assert written == "[[C# tips]]"
+
+
+def test_templates_and_drawings_get_no_related_and_are_never_proposed(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Templates/Bread template.md": "# {{title}}\n" + BREAD,
+            "Bread sketch.excalidraw.md": "---\nexcalidraw-plugin: parsed\n---\n" + BREAD,
+            "Bread.md": BREAD,
+            "Baking.md": BREAD + " Bake hot.",
+            "Garden.md": GARDEN,
+        },
+    )
+    run_links(ws)
+    related = _related(ws)
+    assert "Templates/Bread template.md" not in related
+    assert "Bread sketch.excalidraw.md" not in related
+    assert not any("template" in x or "sketch" in x for v in related.values() for x in v)
+
+
+def test_a_generic_hub_loses_to_a_specific_neighbour(crafted) -> None:  # type: ignore[no-untyped-def]
+    files = {"Books.md": "books " * 3 + "reading list"}
+    for i in range(24):
+        files[f"Book {i}.md"] = (
+            f"Books note {i}: books read in winter, theme{i // 2} and motif{i // 2} discussed."
+        )
+    ws = _open(crafted, files)
+    run_links(ws)
+    related = _related(ws)
+    pair = "[[Book 1]]"
+    assert pair in related["Book 0.md"]
+    # without hub weighting "Books" is everyone's first neighbour; with it, it is not
+    firsts = [v[0] for p, v in related.items() if v and p != "Books.md"]
+    assert firsts.count("[[Books]]") < len(firsts) // 2
+
+
+def test_apply_re_resolves_targets_renamed_or_deleted_since_curation(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Bread.md": BREAD,
+            "Baking.md": BREAD + " Bake it hot in a dutch oven.",
+            "Starter.md": BREAD + " Feed the starter twice a day.",
+            "Garden.md": GARDEN,
+            "Compost.md": COMPOST,
+        },
+    )
+    run_links(ws)
+    proposal = pending(ws)["Bread.md"]
+    assert {"[[Baking]]", "[[Starter]]"} <= set(proposal.new_related or [])
+    (ws.root / "Baking.md").rename(ws.root / "Oven Baking.md")  # renamed, content unchanged
+    (ws.root / "Starter.md").unlink()  # deleted
+    report = apply_proposals(ws, ids=[proposal.id], include_pending=True)
+    assert report.ok
+    written = fm.parse((ws.root / "Bread.md").read_bytes()).frontmatter["related"]
+    written = [written] if isinstance(written, str) else written
+    assert "[[Oven Baking]]" in written
+    assert "[[Baking]]" not in written and "[[Starter]]" not in written

@@ -1,0 +1,101 @@
+"""Fusing the channels into one related list per note: scores, hubs, language, cut-offs.
+
+Each channel's scores are divided by the best score that channel gave *this* note (row
+normalisation): cosines of different embedders, and of long and short notes, are not on one
+scale, so an absolute threshold either cuts good lists or keeps noise. The fused score is
+
+    lexical / best lexical  +  DENSE * dense / best dense  +  MENTION * (named in the text)
+
+then multiplied by the target's hub factor, and a candidate is kept while it scores at least
+``ratio`` times the note's best remaining candidate (a cut-off relative to the note's own
+distribution). Candidates in another language (see :mod:`language`) are dropped by default.
+
+Hubs are notes that would be everyone's neighbour (category stubs, index pages, generic
+titles): a note found in more than ``HUB_ALLOW`` times the average number of lexical top
+lists gets its scores scaled by ``sqrt(HUB_ALLOW * mean / count)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+Candidate = tuple[str, float]
+
+HUB_POOL = 10
+"""How much of each lexical top list counts towards a note's hub count."""
+HUB_ALLOW = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class FusionWeights:
+    """How the channels add up (measured on the vaults in ``benchmarks/links_quality.py``)."""
+
+    dense: float = 0.1
+    mention: float = 0.3
+    ratio: float = 0.15
+    """Relative cut-off: keep candidates scoring at least this share of the note's best."""
+
+
+def hub_factors(
+    tops: Mapping[str, Sequence[Candidate]], pool: int = HUB_POOL, allow: float = HUB_ALLOW
+) -> dict[str, float]:
+    """Per over-popular target, a factor below 1 (see module docstring); others absent."""
+    counts: Counter[str] = Counter(p for cands in tops.values() for p, _ in cands[:pool])
+    if not counts:
+        return {}
+    mean = sum(counts.values()) / max(len(counts), 1)
+    limit = allow * mean
+    return {p: math.sqrt(limit / c) for p, c in counts.items() if c > limit}
+
+
+def _normalised(cands: Sequence[Candidate]) -> dict[str, float]:
+    best = max((s for _, s in cands), default=0.0)
+    if best <= 0:
+        return {}
+    return {p: s / best for p, s in cands if s > 0}
+
+
+def fuse(
+    lexical: Sequence[Candidate],
+    dense: Sequence[Candidate] = (),
+    mentioned: Collection[str] = (),
+    weights: FusionWeights = FusionWeights(),
+) -> dict[str, float]:
+    """Fused score per candidate path (row-normalised channels, see module docstring)."""
+    out = _normalised(lexical)
+    for path, score in _normalised(dense).items():
+        out[path] = out.get(path, 0.0) + weights.dense * score
+    for path in mentioned:
+        out[path] = out.get(path, 0.0) + weights.mention
+    return out
+
+
+def select(
+    source: str,
+    fused: Mapping[str, float],
+    *,
+    k: int,
+    ratio: float,
+    hub: Mapping[str, float] | None = None,
+    keep: Callable[[str], bool] | None = None,
+    exclude: Collection[str] = (),
+) -> list[Candidate]:
+    """The best ``k`` after hub weighting and filters, cut relative to the best one kept.
+
+    ``keep(path)`` says whether a target may be proposed at all (indexed, same language);
+    ties are broken by path so results do not depend on the order candidates came in.
+    """
+    hub = hub or {}
+    scored = [
+        (path, score * hub.get(path, 1.0))
+        for path, score in fused.items()
+        if path != source and path not in exclude and (keep is None or keep(path))
+    ]
+    scored.sort(key=lambda c: (-c[1], c[0]))
+    if not scored or scored[0][1] <= 0:
+        return []
+    floor = scored[0][1] * ratio
+    return [c for c in scored[:k] if c[1] >= floor]

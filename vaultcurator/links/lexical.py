@@ -1,0 +1,314 @@
+"""The sparse lexical channel: field-weighted TF-IDF over the vault's exact vocabulary.
+
+Features are the ones :mod:`~vaultcurator.links.hashed` counts (words and word pairs, title,
+aliases, tags, description and headings weighted above the body), but each keeps its own
+column, identified by a 64-bit hash: no buckets shared by unrelated words, which cost
+.05-.07 recall@5 on real vaults. Scores are cosines of ``log(1 + tf) * idf`` vectors.
+
+Stored in ``<state>/links-sparse.npz`` (rows as CSR plus the vocabulary's document
+frequencies), so one changed note is re-tokenised alone: its row is swapped, the frequencies
+adjusted, and it is scored against every note with one vectorised pass (tens of ms for
+10,000 notes). All-pairs scoring for a full run goes through an inverted index built in
+memory; terms in more than ``COMMON_SHARE`` of the notes are left out of that pass (their
+IDF makes them worth little, and their postings would dominate the cost).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from vaultcurator.links import hashed
+from vaultcurator.links.text import NoteDoc
+
+FILE_NAME = "links-sparse.npz"
+FORMAT = "sparse-1"
+COMMON_SHARE = 0.05
+"""Terms in more notes than this share (and at least ``COMMON_MIN``) skip the all-pairs pass."""
+COMMON_MIN = 50
+QUERY_TERMS = 96
+"""Each note's heaviest terms used as its query in the all-pairs pass."""
+BLOCK = 128
+
+F32 = npt.NDArray[np.float32]
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(slots=True)
+class Row:
+    """One note in the sparse index."""
+
+    path: str
+    hash: str
+    """Content hash of the file the row was built from."""
+    lang: str
+    short: bool
+    """Little text (title, aliases, properties only): a target, never a source."""
+    terms: U64
+    """Feature hashes, sorted, unique."""
+    weights: F32
+    """``log(1 + weighted count)`` per term."""
+    mentions: tuple[str, ...] = ()
+    """Name keys of other notes its text mentions (see :mod:`mentions`)."""
+
+
+def row_terms(doc: NoteDoc, prepared: hashed.Prepared | None = None) -> tuple[U64, F32]:
+    """A note's sorted feature hashes and their sublinear weights (``prepared``: features
+    already counted for the dense channel's IDF, so the note is not tokenised twice)."""
+    hashes, tf = prepared if prepared is not None else hashed.prepare(doc)
+    if not len(hashes):
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32)
+    order = np.argsort(hashes, kind="stable")
+    return hashes[order], np.log1p(tf[order]).astype(np.float32)
+
+
+@dataclass(slots=True)
+class SparseIndex:
+    """Rows of every indexed note, in a stable order, with vocabulary statistics."""
+
+    rows: list[Row] = field(default_factory=list)
+    hub: dict[str, float] = field(default_factory=dict)
+    """Down-weighting factor (<= 1) of notes that are everyone's neighbour (last full run)."""
+    _slot: dict[str, int] = field(default_factory=dict)
+    _vocab: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    _df: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _norms: F32 | None = None
+    _csr: tuple[npt.NDArray[np.int64], U64, F32] | None = None
+
+    def __post_init__(self) -> None:
+        self._slot = {r.path: i for i, r in enumerate(self.rows)}
+        if not len(self._vocab):
+            self._refresh_vocab()
+
+    # ------------------------------------------------------------------ contents
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._slot
+
+    def row(self, path: str) -> Row | None:
+        slot = self._slot.get(path)
+        return None if slot is None else self.rows[slot]
+
+    def paths(self) -> list[str]:
+        return [r.path for r in self.rows]
+
+    def _refresh_vocab(self) -> None:
+        if not self.rows:
+            self._vocab = np.zeros(0, dtype=np.uint64)
+            self._df = np.zeros(0, dtype=np.int64)
+            return
+        everything = np.concatenate([r.terms for r in self.rows])
+        vocab, df = np.unique(everything, return_counts=True)
+        self._vocab, self._df = vocab, df.astype(np.int64)
+        self._norms = None
+        self._csr = None
+
+    def update(self, upserts: Sequence[Row], deletes: Iterable[str]) -> None:
+        """Swap, add and remove rows; document frequencies follow exactly."""
+        gone = set(deletes) | {r.path for r in upserts}
+        old = [self.rows[self._slot[p]] for p in gone if p in self._slot]
+        minus = np.concatenate([r.terms for r in old]) if old else np.zeros(0, np.uint64)
+        plus = np.concatenate([r.terms for r in upserts]) if upserts else np.zeros(0, np.uint64)
+        new_terms = np.setdiff1d(plus, self._vocab)
+        if len(new_terms):
+            vocab = np.concatenate([self._vocab, new_terms])
+            order = np.argsort(vocab, kind="stable")
+            self._vocab = vocab[order]
+            self._df = np.concatenate([self._df, np.zeros(len(new_terms), np.int64)])[order]
+        np.add.at(self._df, np.searchsorted(self._vocab, plus), 1)
+        if len(minus):
+            np.subtract.at(self._df, np.searchsorted(self._vocab, minus), 1)
+        replaced = {r.path: r for r in upserts}
+        kept = [
+            replaced.pop(r.path, r) for r in self.rows if r.path not in gone or r.path in replaced
+        ]
+        kept.extend(replaced.values())
+        self.rows = kept
+        self._slot = {r.path: i for i, r in enumerate(self.rows)}
+        self._norms = None
+        self._csr = None
+
+    # ------------------------------------------------------------------ scoring
+    def idf(self, terms: U64) -> F32:
+        """Smoothed IDF of ``terms`` (a term no note has gets the highest)."""
+        n = float(len(self.rows))
+        df = np.zeros(len(terms), dtype=np.int64)
+        if len(self._vocab):
+            pos = np.minimum(np.searchsorted(self._vocab, terms), len(self._vocab) - 1)
+            hit = self._vocab[pos] == terms
+            df[hit] = self._df[pos[hit]]
+        out: F32 = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        return out
+
+    def csr(self) -> tuple[npt.NDArray[np.int64], U64, F32]:
+        """(row pointers, terms, tf-idf weights divided by each row's norm)."""
+        if self._csr is None:
+            lengths = np.fromiter((len(r.terms) for r in self.rows), np.int64, len(self.rows))
+            ptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=ptr[1:])
+            if self.rows:
+                terms = np.concatenate([r.terms for r in self.rows])
+                weights = np.concatenate([r.weights for r in self.rows]) * self.idf(terms)
+            else:
+                terms, weights = np.zeros(0, np.uint64), np.zeros(0, np.float32)
+            sums = np.zeros(len(self.rows), dtype=np.float64)
+            if len(terms):
+                np.add.at(sums, np.repeat(np.arange(len(self.rows)), lengths), weights**2)
+            norms: F32 = np.where(sums > 0, np.sqrt(sums), 1.0).astype(np.float32)
+            self._norms = norms
+            weights = (weights / np.repeat(norms, lengths)).astype(np.float32)
+            self._csr = (ptr, terms, weights)
+        return self._csr
+
+    def query_one(self, row: Row) -> F32:
+        """Cosine of ``row`` against every row (its own slot included, if indexed)."""
+        ptr, terms, weights = self.csr()
+        out = np.zeros(len(self.rows), dtype=np.float32)
+        if not len(row.terms) or not len(terms):
+            return out
+        q = row.weights * self.idf(row.terms)
+        norm = float(np.linalg.norm(q))
+        if norm == 0:
+            return out
+        q = q / norm
+        pos = np.searchsorted(row.terms, terms)
+        pos = np.minimum(pos, len(row.terms) - 1)
+        hit = row.terms[pos] == terms
+        doc = np.repeat(np.arange(len(self.rows)), np.diff(ptr))
+        np.add.at(out, doc[hit], weights[hit] * q[pos[hit]])
+        return out
+
+    def top_all(self, sources: Sequence[str], n: int) -> dict[str, list[tuple[str, float]]]:
+        """The ``n`` best (path, cosine) per source, all-pairs through an inverted index."""
+        ptr, terms, weights = self.csr()
+        count = len(self.rows)
+        out: dict[str, list[tuple[str, float]]] = {}
+        if not count or not len(terms):
+            return {s: [] for s in sources}
+        common = max(COMMON_MIN, int(COMMON_SHARE * count))
+        doc_of = np.repeat(np.arange(count, dtype=np.int64), np.diff(ptr))
+        keep = self._df[np.searchsorted(self._vocab, terms)] <= common
+        order = np.argsort(terms[keep], kind="stable")
+        post_terms = terms[keep][order]
+        post_docs = doc_of[keep][order]
+        post_w = weights[keep][order]
+        uniq, starts, lens = np.unique(post_terms, return_index=True, return_counts=True)
+        paths = self.paths()
+        slots = [self._slot[s] for s in sources if s in self._slot]
+        n = min(n, count)
+        for first in range(0, len(slots), BLOCK):
+            block = slots[first : first + BLOCK]
+            q_rows, q_pos, q_w = [], [], []
+            for b, slot in enumerate(block):
+                t = terms[ptr[slot] : ptr[slot + 1]]
+                w = weights[ptr[slot] : ptr[slot + 1]]
+                pos = np.searchsorted(uniq, t)
+                pos = np.minimum(pos, len(uniq) - 1)
+                ok = uniq[pos] == t
+                t_pos, t_w = pos[ok], w[ok]
+                if len(t_w) > QUERY_TERMS:
+                    best = np.argpartition(-t_w, QUERY_TERMS)[:QUERY_TERMS]
+                    t_pos, t_w = t_pos[best], t_w[best]
+                q_rows.append(np.full(len(t_pos), b, dtype=np.int64))
+                q_pos.append(t_pos)
+                q_w.append(t_w)
+            rows_ = np.concatenate(q_rows)
+            pos_ = np.concatenate(q_pos)
+            w_ = np.concatenate(q_w)
+            span = lens[pos_]
+            total = int(span.sum())
+            scores: npt.NDArray[np.float64] = np.zeros(len(block) * count, dtype=np.float64)
+            if total:
+                base = np.repeat(starts[pos_] - (np.cumsum(span) - span), span)
+                idx = np.arange(total, dtype=np.int64) + base
+                flat = np.repeat(rows_ * count, span) + post_docs[idx]
+                weighted = post_w[idx] * np.repeat(w_, span)
+                scores = np.bincount(flat, weights=weighted, minlength=len(block) * count).astype(
+                    np.float64
+                )
+            matrix = scores.reshape(len(block), count)
+            for b, slot in enumerate(block):
+                matrix[b, slot] = -1.0
+            take = min(n, count - 1) if count > 1 else 0
+            if take <= 0:
+                for slot in block:
+                    out[paths[slot]] = []
+                continue
+            part = np.argpartition(-matrix, take - 1, axis=1)[:, :take]
+            for b, slot in enumerate(block):
+                cands = [(paths[j], float(matrix[b, j])) for j in part[b] if matrix[b, j] > 0]
+                cands.sort(key=lambda c: (-c[1], c[0]))
+                out[paths[slot]] = cands
+        return out
+
+    # ------------------------------------------------------------------ storage
+    def save(self, state_dir: Path) -> None:
+        """Write atomically (temp file + replace): a killed run leaves the old index."""
+        ptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
+        np.cumsum([len(r.terms) for r in self.rows], out=ptr[1:])
+        empty_u = np.zeros(0, np.uint64)
+        empty_f = np.zeros(0, np.float32)
+        target = state_dir / FILE_NAME
+        tmp = state_dir / f".{FILE_NAME}.{os.getpid()}.tmp"
+        with tmp.open("wb") as fh:
+            np.savez(
+                fh,
+                format=np.array(FORMAT),
+                paths=np.array([r.path for r in self.rows], dtype=str),
+                hashes=np.array([r.hash for r in self.rows], dtype=str),
+                langs=np.array([r.lang for r in self.rows], dtype=str),
+                short=np.array([r.short for r in self.rows], dtype=bool),
+                mentions=np.array(["\x1f".join(r.mentions) for r in self.rows], dtype=str),
+                ptr=ptr,
+                terms=np.concatenate([r.terms for r in self.rows]) if self.rows else empty_u,
+                weights=np.concatenate([r.weights for r in self.rows]) if self.rows else empty_f,
+                vocab=self._vocab,
+                df=self._df,
+                hub=np.array([self.hub.get(r.path, 1.0) for r in self.rows], dtype=np.float32),
+            )
+        tmp.replace(target)
+
+    @classmethod
+    def load(cls, state_dir: Path) -> SparseIndex:
+        """The stored index; an empty one when missing, damaged or of another format."""
+        try:
+            with np.load(state_dir / FILE_NAME, allow_pickle=False) as data:
+                if str(data["format"]) != FORMAT:
+                    return cls()
+                ptr = data["ptr"]
+                terms, weights = data["terms"], data["weights"]
+                rows = [
+                    Row(
+                        path=str(path),
+                        hash=str(digest),
+                        lang=str(lang),
+                        short=bool(short),
+                        terms=terms[ptr[i] : ptr[i + 1]],
+                        weights=weights[ptr[i] : ptr[i + 1]],
+                        mentions=tuple(m for m in str(mentioned).split("\x1f") if m),
+                    )
+                    for i, (path, digest, lang, short, mentioned) in enumerate(
+                        zip(
+                            data["paths"],
+                            data["hashes"],
+                            data["langs"],
+                            data["short"],
+                            data["mentions"],
+                            strict=True,
+                        )
+                    )
+                ]
+                index = cls(rows=rows, _vocab=data["vocab"], _df=data["df"].astype(np.int64))
+                index.hub = {
+                    r.path: float(h) for r, h in zip(rows, data["hub"], strict=True) if h < 1.0
+                }
+                return index
+        except (OSError, KeyError, ValueError):
+            return cls()

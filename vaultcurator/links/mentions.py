@@ -1,0 +1,112 @@
+"""Unlinked mentions: a note's text naming another note (its title or an alias) without a link.
+
+A strong signal of relatedness (the author thought of that note by name), and the one a
+lexical score misses when the name is made of common words. Names are matched as whole word
+sequences, case-insensitively. A name several notes share (``Overview``, ``README``) resolves
+to the note nearest by path, as Obsidian's own link resolution would for a bare name.
+
+Mentions are found when a note's text is read (and stored with the sparse index, so an
+unchanged note is not read again); they are kept as the name's key and resolved to paths at
+query time, so a renamed or deleted note simply stops matching.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+_WORD = re.compile(r"[^\W_]+")
+MAX_NAME_WORDS = 6
+MIN_NAME_CHARS = 3
+"""Shorter names (``Go``, ``AI``) match too much prose to mean anything."""
+
+
+def name_key(name: str) -> str:
+    """Case-, accent-form- and punctuation-insensitive key of a name (its words, space-joined)."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFC", name).casefold()))
+
+
+def aliases_of(frontmatter: Mapping[str, Any]) -> list[str]:
+    """The note's aliases (``aliases`` or ``alias``, a list or one string)."""
+    out: list[str] = []
+    for key in ("aliases", "alias"):
+        value = frontmatter.get(key)
+        if isinstance(value, str):
+            out.extend(v.strip() for v in value.split(",") if v.strip())
+        elif isinstance(value, list):
+            out.extend(
+                str(v).strip() for v in value if isinstance(v, (str, int)) and str(v).strip()
+            )
+    return out
+
+
+def stem(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
+class NameIndex:
+    """Every note's names (file name and aliases) for mention matching and resolution."""
+
+    def __init__(self, names: Iterable[tuple[str, str]], stop: frozenset[str] = frozenset()):
+        """``names``: (path, name) pairs; ``stop``: single words never matched as names."""
+        self.paths: dict[str, list[str]] = defaultdict(list)
+        self.first: dict[str, int] = {}
+        """First word of a name -> the most words a name starting with it has."""
+        for path, name in names:
+            key = name_key(name)
+            words = key.split(" ")
+            if len(key) < MIN_NAME_CHARS or len(words) > MAX_NAME_WORDS:
+                continue
+            if len(words) == 1 and (key in stop or key.isdigit()):
+                continue
+            if path not in self.paths[key]:
+                self.paths[key].append(path)
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
+
+    def find(self, text: str) -> list[str]:
+        """Keys of the names ``text`` mentions, longest match first at each place, in order."""
+        words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+        found: list[str] = []
+        i = 0
+        first = self.first
+        while i < len(words):
+            longest = first.get(words[i])
+            if longest is None:
+                i += 1
+                continue
+            step = 1
+            for n in range(min(longest, len(words) - i), 0, -1):
+                key = " ".join(words[i : i + n])
+                if key in self.paths:
+                    found.append(key)
+                    step = n
+                    break
+            i += step
+        return found
+
+    def resolve(self, key: str, source: str) -> str | None:
+        """The note a mentioned name means from ``source``: the nearest by path when shared."""
+        paths = self.paths.get(key)
+        if not paths:
+            return None
+        if len(paths) == 1:
+            return paths[0]
+        folder = posixpath.dirname(source)
+        return min(paths, key=lambda p: (-_shared_depth(folder, p), p.count("/"), len(p), p))
+
+
+def _shared_depth(folder: str, path: str) -> int:
+    """How many leading folders ``path`` shares with ``folder``."""
+    a = folder.split("/") if folder else []
+    b = posixpath.dirname(path).split("/") if "/" in path else []
+    depth = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        depth += 1
+    return depth

@@ -1,0 +1,208 @@
+"""The hybrid retrieval behind related links: keep the sparse index in step, rank, fuse.
+
+Channels (see :mod:`hybrid` for how they add up):
+
+* lexical: field-weighted TF-IDF over the exact vocabulary (:mod:`lexical`), stored in the
+  state folder and updated incrementally;
+* mentions: other notes named in the text, unlinked (:mod:`mentions`);
+* dense: the embedder's vectors in ChromaDB (passed in as ranked candidates).
+
+Which notes take part follows Obsidian: templates and plugin files (drawings, boards) are
+neither sources nor targets; notes with little text (title, aliases, properties) are targets
+only; aliases are names of their note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vaultcurator.links import hashed, hybrid, language
+from vaultcurator.links.lexical import Row, SparseIndex, row_terms
+from vaultcurator.links.mentions import NameIndex, aliases_of, name_key, stem
+from vaultcurator.links.rules import is_template_or_drawing
+from vaultcurator.links.text import NoteDoc
+from vaultcurator.vault.model import Note
+
+Candidate = tuple[str, float]
+POOL = 30
+"""Candidates taken from each channel per note before fusion."""
+FULL_PASS = 200
+"""Above this many sources, all-pairs through the inverted index beats one query each."""
+
+
+@dataclass(slots=True)
+class SparseSync:
+    """What keeping the sparse index in step did."""
+
+    added: int = 0
+    deleted: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+
+def eligible(notes: Sequence[Note]) -> list[Note]:
+    """Valid notes that may take part (templates and plugin files left out)."""
+    return [
+        n
+        for n in notes
+        if n.status == "ok" and not is_template_or_drawing(n.path, n.frontmatter, None)
+    ]
+
+
+def name_index(notes: Sequence[Note]) -> NameIndex:
+    """Every eligible note's names: its file name and its aliases."""
+    return NameIndex(
+        (n.path, name) for n in notes for name in (stem(n.path), *aliases_of(n.frontmatter))
+    )
+
+
+def build_row(
+    note: Note, doc: NoteDoc, names: NameIndex, prepared: hashed.Prepared | None = None
+) -> Row:
+    """A note's sparse row: terms, language, the names its text mentions."""
+    own = {name_key(stem(note.path)), *(name_key(a) for a in aliases_of(note.frontmatter))}
+    if is_template_or_drawing(note.path, note.frontmatter, doc.body):
+        empty = np.zeros(0, dtype=np.uint64)
+        return Row(note.path, note.hash, "", True, empty, np.zeros(0, dtype=np.float32))
+    terms, weights = row_terms(doc, prepared)
+    text = f"{doc.description}\n{doc.body}"
+    mentions = tuple(dict.fromkeys(k for k in names.find(text) if k not in own))
+    lang = language.detect(f"{doc.title}\n{text}")
+    return Row(note.path, note.hash, lang, doc.empty, terms, weights, mentions)
+
+
+def sync_sparse(
+    index: SparseIndex,
+    notes: Sequence[Note],
+    load_doc: Callable[[str], NoteDoc | None],
+    names: NameIndex,
+    prepared: Mapping[str, hashed.Prepared] | None = None,
+) -> SparseSync:
+    """Make the index hold exactly ``notes``, re-reading only new or changed ones."""
+    stats = SparseSync()
+    upserts: list[Row] = []
+    for note in notes:
+        row = index.row(note.path)
+        if row is not None and row.hash == note.hash:
+            continue
+        doc = load_doc(note.path)
+        if doc is None:
+            stats.unreadable.append(note.path)
+            continue
+        upserts.append(build_row(note, doc, names, (prepared or {}).get(note.path)))
+    wanted = {n.path for n in notes}
+    deletes = [p for p in index.paths() if p not in wanted]
+    if upserts or deletes:
+        index.update(upserts, deletes)
+    stats.added, stats.deleted = len(upserts), len(deletes)
+    return stats
+
+
+class Ranker:
+    """Ranks related notes for sources with the fused channels."""
+
+    def __init__(
+        self,
+        index: SparseIndex,
+        names: NameIndex,
+        *,
+        weights: hybrid.FusionWeights,
+        same_language: bool,
+        floor: float | None = None,
+    ) -> None:
+        self.index = index
+        self.names = names
+        self.weights = weights
+        self.floor = floor
+        paths = index.paths()
+        split = language.folder_languages(paths) if same_language else None
+        self.lang: dict[str, str] = {}
+        for row in index.rows:
+            self.lang[row.path] = language.note_language(row.path, row.lang, split)
+        self.same_language = same_language
+        self.targets = {r.path for r in index.rows if len(r.terms)}
+
+    def sources(self, wanted: Collection[str]) -> list[str]:
+        """Of ``wanted``, the notes that get a related list (indexed, with enough text)."""
+        return [
+            r.path for r in self.index.rows if r.path in wanted and not r.short and len(r.terms)
+        ]
+
+    def lexical(self, sources: Sequence[str], full: bool) -> dict[str, list[Candidate]]:
+        """Top lexical candidates; a full pass also refreshes the hub factors."""
+        if full or len(sources) > FULL_PASS:
+            everyone = self.sources(set(self.index.paths())) if full else list(sources)
+            tops = self.index.top_all(everyone, POOL)
+            if full:
+                self.index.hub = hybrid.hub_factors(tops)
+            return {s: tops.get(s, []) for s in sources}
+        paths = self.index.paths()
+        out: dict[str, list[Candidate]] = {}
+        for source in sources:
+            row = self.index.row(source)
+            if row is None:
+                continue
+            scores = self.index.query_one(row)
+            take = min(POOL + 1, len(scores))
+            best = np.argpartition(-scores, take - 1)[:take] if take else np.zeros(0, np.int64)
+            out[source] = sorted(
+                (
+                    (paths[j], float(scores[j]))
+                    for j in best
+                    if scores[j] > 0 and paths[j] != source
+                ),
+                key=lambda c: (-c[1], c[0]),
+            )[:POOL]
+        return out
+
+    def mentioned(self, source: str) -> list[str]:
+        row = self.index.row(source)
+        if row is None:
+            return []
+        found = (self.names.resolve(key, source) for key in row.mentions)
+        return [p for p in dict.fromkeys(found) if p is not None and p != source]
+
+    def rank(
+        self,
+        sources: Sequence[str],
+        *,
+        k: int,
+        exclude: Callable[[str], Collection[str]],
+        allowed: Collection[str],
+        dense: Mapping[str, Sequence[Candidate]],
+        full: bool = False,
+    ) -> dict[str, list[Candidate]]:
+        """The related list of each source, best first, cut relative to its best."""
+        lexical = self.lexical(sources, full)
+        out: dict[str, list[Candidate]] = {}
+        for source in sources:
+            mine = self.lang.get(source, "")
+            lex = lexical.get(source, [])
+            if self.floor is not None:
+                lex = [c for c in lex if c[1] >= self.floor]
+
+            def keep(path: str, mine: str = mine) -> bool:
+                return (
+                    path in self.targets
+                    and path in allowed
+                    and (not self.same_language or language.compatible(mine, self.lang[path]))
+                )
+
+            fused = hybrid.fuse(lex, dense.get(source, ()), self.mentioned(source), self.weights)
+            out[source] = hybrid.select(
+                source,
+                fused,
+                k=k,
+                ratio=self.weights.ratio,
+                hub=self.index.hub,
+                keep=keep,
+                exclude=exclude(source),
+            )
+        return out
+
+
+def load_index(state_dir: Path) -> SparseIndex:
+    return SparseIndex.load(state_dir)
