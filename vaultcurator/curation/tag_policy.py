@@ -165,3 +165,24 @@ def policy_for(settings: CurationSettings, renames: Mapping[str, str] | None = N
         return decision.tags, decision.removed
 
     return apply
+
+
+def rename_only(old: Sequence[str], renames: Mapping[str, str]) -> TagDecision:
+    """A taxonomy plan applied to a note's tags: each renamed tag takes its target in place
+    (dropped, with the reason, when the target is already on the note); nothing else moves."""
+    tags: list[str] = []
+    removed: dict[str, str] = {}
+    seen: set[str] = set()
+    for tag in old:
+        target = _renamed(tag, renames) if isinstance(tag, str) else tag
+        if target != tag:
+            removed[tag] = RENAMED.format(target=target)
+            if target.casefold() in seen:
+                continue
+        tags.append(target)
+        seen.add(target.casefold())
+    for tag in list(removed):
+        if tag in tags:
+            del removed[tag]
+    added = [t for t in tags if t not in old]
+    return TagDecision(tags, removed, added)
