@@ -11,10 +11,10 @@ from vaultcurator.cli.common import (
     add_vault_argument,
     print_json,
 )
-from vaultcurator.curation.estimate import Estimate, estimate
+from vaultcurator.curation.estimate import Estimate
 from vaultcurator.curation.plan import Selection, plan_selection
-from vaultcurator.curation.requests import PromptContext
 from vaultcurator.errors import UsageError
+from vaultcurator.pipeline.costing import job_estimate
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import open_workspace
@@ -26,8 +26,10 @@ DESCRIPTION = """\
 Predict what `curate` would cost: the notes it would select (same --all/--only/--limit
 rules), input tokens (shared prompt prefix and each note), expected output tokens, and the
 price on the standard API (sync/realtime) and on the Batch API (half price), with and without
-prompt caching. Nothing is sent; no API key is needed. Token counts are approximate
-(about 4 characters per token).
+prompt caching. No note is sent. Token counts are estimated per script offline; with
+ANTHROPIC_API_KEY set, a handful of the job's requests are counted once with the free
+count_tokens endpoint (cached per model and prompt version) and the estimate says it is
+calibrated. A configured spending cap (curation.max_cost) is shown beside the job's cost.
 """
 
 _MODE_NAMES = {"standard": "sync / realtime", "batch": "batch"}
@@ -36,6 +38,18 @@ _MODE_NAMES = {"standard": "sync / realtime", "batch": "batch"}
 def register(parser: argparse.ArgumentParser) -> None:
     add_vault_argument(parser)
     parser.add_argument("--model", metavar="ID", help="model id (default: from config)")
+    parser.add_argument(
+        "--engine",
+        choices=("anthropic", "openai-compatible"),
+        help="openai-compatible: tokens and time (one timed calibration call), no dollars",
+    )
+    parser.add_argument("--base-url", metavar="URL", help="openai-compatible server")
+    parser.add_argument(
+        "--no-calibrate",
+        dest="calibrate",
+        action="store_false",
+        help="openai-compatible: send nothing, report tokens only",
+    )
     add_selection_arguments(parser)
     add_json_flag(parser)
 
@@ -43,18 +57,28 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 or more")
-    with open_workspace(args.vault, overrides={"curation.model": args.model}) as ws:
+    overrides = {
+        "curation.model": args.model,
+        "curation.engine": args.engine,
+        "openai.model": args.model,
+        "openai.base_url": args.base_url,
+    }
+    with open_workspace(args.vault, overrides=overrides) as ws:
+        if ws.settings.curation.engine == "openai-compatible":
+            from vaultcurator.cli.local_estimate import run_local
+
+            return run_local(ws, args)
         settings = ws.settings.curation
         inventory = scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store))
         selection = plan_selection(
             inventory, ws.store, all_notes=args.all_notes, only=args.only, limit=args.limit
         )
-        context = PromptContext.build(inventory, settings, ws.root)
-        result = estimate(selection.notes, context, settings, vault_root=ws.root)
+        _, result = job_estimate(ws.root, inventory, list(selection.notes), settings)
+        cap = settings.max_cost
     if args.json:
-        print_json(document(result, selection))
+        print_json({**document(result, selection), "max_cost": cap})
     else:
-        print_estimate(result, selection)
+        print_estimate(result, selection, cap)
     return 0
 
 
@@ -67,7 +91,7 @@ def document(result: Estimate, selection: Selection) -> dict[str, Any]:
     }
 
 
-def print_estimate(result: Estimate, selection: Selection) -> None:
+def print_estimate(result: Estimate, selection: Selection, cap: float | None = None) -> None:
     skipped = []
     if selection.up_to_date:
         skipped.append(f"{selection.up_to_date} already curated")
@@ -84,6 +108,12 @@ def print_estimate(result: Estimate, selection: Selection) -> None:
         f"request, notes {result.note_tokens:,}); output ≈ {result.output_tokens:,} tokens"
     )
     print(result.caching_note)
+    print(result.calibration_note)
+    job = f"This job ({result.job_mode}): ${result.job_cost_usd():.4f}"
+    if cap is not None:
+        verdict = "within" if result.job_cost_usd() <= cap else "OVER"
+        job += f"; spending cap ${cap:.4f} ({verdict})"
+    print(job)
     print()
     print(f"{'mode':<18}{'caching':<10}{'cost (USD)':>12}")
     for row in result.rows:

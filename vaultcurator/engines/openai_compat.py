@@ -27,6 +27,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import openai
 
@@ -191,12 +192,13 @@ class Session:
         )
         return True
 
-    async def complete(self, request: CurationRequest) -> object:
-        """The server's reply to ``request`` (transient failures retried with backoff)."""
+    async def complete(self, params: dict[str, Any]) -> object:
+        """The server's reply to a Messages-shaped request (transient failures retried with
+        backoff, the structured-output level lowered when the server refuses it)."""
         attempt = 1
         while True:
             level = self.level
-            body = chat_body(request.params, self.endpoint.model, level)
+            body = chat_body(params, self.endpoint.model, level)
             try:
                 return await self.client.chat.completions.create(**body)
             except openai.APIStatusError as exc:
@@ -216,7 +218,7 @@ class Session:
 
     async def curate(self, request: CurationRequest, parse: OutcomeParser) -> RequestOutcome:
         try:
-            completion = await self.complete(request)
+            completion = await self.complete(request.params)
         except (openai.OpenAIError, *GARBLED) as exc:
             raise_if_fatal(exc, self.endpoint)
             return outcome_from_error(request.custom_id, exc)
