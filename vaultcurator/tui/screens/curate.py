@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 ENGINES = (("Claude (Anthropic API)", "anthropic"), ("Local (offline)", "local"))
+LOCAL_MODEL_ENGINE = ("Local model (OpenAI-compatible server)", "openai-compatible")
+"""Offered when the settings choose it (``curation.engine = "openai-compatible"``)."""
 DIALOG_HEIGHT = 0.9
 """The dialogs' max-height (app.tcss ``.dialog``)."""
 DIALOG_CHROME = 8
@@ -59,7 +61,8 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
         self, *, engine: str, mode: str, blink: bool = True, conflicts: Sequence[str] = ()
     ) -> None:
         super().__init__(classes="dialog-screen")
-        self.engine = engine if engine in dict((v, k) for k, v in ENGINES) else "anthropic"
+        self.engines = ENGINES + ((LOCAL_MODEL_ENGINE,) if engine == LOCAL_MODEL_ENGINE[1] else ())
+        self.engine = engine if engine in dict((v, k) for k, v in self.engines) else "anthropic"
         self.mode = mode if mode in dict((v, k) for k, v in MODES) else "auto"
         self.blink = blink
         self.conflicts = tuple(conflicts)
@@ -89,7 +92,7 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
                     yield RadioButton("One folder:", id="scope-folder")
                 yield Input(placeholder="Folder or glob, e.g. Journal or Reading/**", id="folder")
                 yield Label("Engine", classes="field-label")
-                yield Select(ENGINES, value=self.engine, allow_blank=False, id="engine")
+                yield Select(self.engines, value=self.engine, allow_blank=False, id="engine")
                 yield Label("Mode", classes="field-label")
                 yield Select(MODES, value=self.mode, allow_blank=False, id="mode")
                 yield Static("", id="curate-error")
