@@ -1,133 +1,99 @@
-"""An offline curator: tags from the vault's own taxonomy, an extractive description.
+"""An offline curator: tags the evidence supports, a description only when there is a sentence.
 
 For users without an API key, or whose notes must not leave the machine. Nothing is invented:
-every proposed tag is one the vault already uses (or the note's own tag, normalised), and the
-description is the note's first meaningful sentence with the Markdown stripped.
+every proposed tag is one of the candidates (the approved taxonomy when there is one, else the
+tags the vault already uses), the author's own tags are always kept, and the description is a
+real sentence of the note or nothing (:mod:`.local_describe`).
 
-Tag evidence, scored per candidate (the vault's spelling is kept):
+Evidence per candidate tag, each scaled to 0..1 and weighed (:data:`WEIGHTS`):
 
-- the note's own tags (property and inline ``#tags``);
-- existing tag names, or the leaf of a nested tag (``programming/python`` -> "python"), found
-  in the title, the headings or the text (a nested tag is preferred to a flat one with the
-  same leaf when the vault uses nesting);
-- tags of the notes it links to (body and frontmatter wikilinks);
-- tags most notes of its folder share;
-- optionally ``neighbour_tags(note)``, e.g. tags of the most similar notes from the links
-  index.
+- ``neighbours``: the similarity-weighted share of the note's 10 nearest tagged notes that
+  carry it (TF-IDF over titles and bodies, :class:`~.local_tags.NearestNotes`);
+- ``text``: its words found whole in the title, the headings or the prose (several times),
+  in the note's language without its stopwords, never inside an identifier or code;
+- ``links``: the share of the notes it links to, or that link to it, that carry it;
+- ``folder``: the share of the other tagged notes of its folder that carry it.
 
-The best 3-8 are kept (fewer when the vault gives no more evidence), a tag is dropped when a
-nested tag under it is kept (``a/b`` implies ``a``). Deterministic: ties break by how many
-notes use the tag, then by name.
+A tag is proposed only when its score reaches :data:`THRESHOLD` (weak evidence proposes
+nothing: measured by hiding a fifth of a vault's tags, fewer, better tags beat filling a
+quota), at most :data:`MAX_NEW` of them; a parent is dropped beside its nested tag
+(``a/b`` implies ``a``). Structural tags (``MOC``, ``index``) never spread from other notes.
+Deterministic: ties break by how many notes use the tag, then by name.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Any
 
 from vaultcurator.config import CurationSettings
 from vaultcurator.curation.answers import KnownTags
-from vaultcurator.curation.prompts import MAX_TAGS, MIN_TAGS
+from vaultcurator.curation.prompts import MAX_TAGS
 from vaultcurator.domain.requests import CurationAnswer, RequestOutcome
 from vaultcurator.engines.base import EngineSetup, PerNoteEngine, PerNoteSink, PreparedNote
-from vaultcurator.engines.local_describe import _CJK, _WIKILINK, _WORD, _prose, describe
+from vaultcurator.engines.local_describe import _WIKILINK, _prose, describe, explain
+from vaultcurator.engines.local_tags import NearestNotes, TagPhrases
+from vaultcurator.engines.local_text import language, raw_tokens, singular, stopwords_for, words
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.tags import normalize_tag
 from vaultcurator.vault.taxonomy import tag_counts
 
 NeighbourTags = Callable[[Note], list[str]]
+BodyOf = Callable[[Note], str | None]
 
 ENGINE_NAME = "local"
-OWN_TAG_SCORE = 4.0
-TITLE_SCORE = 3.0
-HEADING_SCORE = 2.0
-TEXT_SCORE = 0.75
-TEXT_SCORE_CAP = 3.0
-LINKED_SCORE = 0.75
-LINKED_SCORE_CAP = 1.5
-FOLDER_SCORE = 1.5
-FOLDER_MIN_SHARE = 0.5
-NEIGHBOUR_SCORE = 1.5
-KEEP_SCORE = 1.5
-"""Evidence a tag needs to be proposed beyond the minimum of :data:`MIN_TAGS`."""
-MAX_PHRASE_WORDS = 4
-MIN_WORD_CHARS = 3
-
-# Tags that say what kind of note a note is (a map of content), not what it is about: they are
-# never passed on to a note through its links, its folder or its neighbours.
+NEAREST = 10
+WEIGHTS = {"neighbours": 1.0, "text": 0.6, "links": 0.35, "folder": 0.25}
+THRESHOLD = 0.3
+"""Score a tag needs to be proposed."""
+MAX_NEW = 5
+"""At most this many tags are proposed besides the author's own..."""
+TARGET_TAGS = 5
+"""...and no more than it takes to bring the note to this many (a well-tagged note gets few)."""
+CONFIDENT_SIMILARITY = 1.0
+"""Total cosine of the nearest notes at which their vote counts in full."""
+TEXT_TITLE, TEXT_HEADING, TEXT_BODY, TEXT_BODY_CAP = 0.7, 0.4, 0.12, 4
+MIN_FOLDER_NOTES = 3
 STRUCTURAL_TAGS = frozenset(
     ["moc", "index", "hub", "home", "map", "maps", "toc", "overview", "dashboard"]
 )
-_STOPWORD_TEXT = (
-    "the and for with from that this your you are was not but all any can has have how its "
-    "one our out too use via who why new note notes misc other stuff"
-)
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+"""Tags that say what kind of note it is, not what it is about: never passed on."""
 
 
-class _Vocabulary:
-    """Existing tags indexed by the words they are written with, for matching in text."""
+@dataclass(slots=True)
+class _Doc:
+    """A note's evidence words (singular, stopwords and identifiers left out) and links."""
 
-    def __init__(self, counts: list[tuple[str, int]]) -> None:
-        self.count: dict[str, int] = {tag.casefold(): n for tag, n in counts}
-        self.nested = any("/" in tag for tag, _ in counts)
-        by_phrase: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        self.cjk: dict[str, list[str]] = defaultdict(list)
-        for tag, _ in counts:
-            leaf = tag.rsplit("/", 1)[-1]
-            words = tuple(w.casefold() for w in re.split(r"[-_\s]+", leaf) if w)
-            if not words or len(words) > MAX_PHRASE_WORDS:
-                continue
-            if _CJK.search(leaf):
-                self.cjk[leaf.casefold()].append(tag)
-                continue
-            if len(words) == 1 and (
-                len(words[0]) < MIN_WORD_CHARS or words[0].isdigit() or words[0] in _STOPWORDS
-            ):
-                continue
-            by_phrase[words].append(tag)
-        self.phrases = {p: self._best(tags) for p, tags in by_phrase.items()}
-        self.cjk_best = {p: self._best(tags) for p, tags in self.cjk.items()}
-        self.longest = max((len(p) for p in self.phrases), default=0)
-        self.first_words = frozenset(p[0] for p in self.phrases)
-
-    def _best(self, tags: list[str]) -> str:
-        """Of tags sharing a leaf: nested first (when the vault nests), then most used."""
-        return min(
-            tags,
-            key=lambda t: (
-                -(t.count("/") if self.nested else 0),
-                -self.count.get(t.casefold(), 0),
-                t.casefold(),
-            ),
-        )
-
-    def matches(self, text: str) -> Iterator[str]:
-        """Every existing tag whose leaf occurs in ``text`` (once per occurrence)."""
-        words = [_singular(w) for w in _WORD.findall(text.casefold())]
-        first_words = self.first_words
-        for start, word in enumerate(words):
-            if word not in first_words:
-                continue
-            for size in range(1, min(self.longest, len(words) - start) + 1):
-                tag = self.phrases.get(tuple(words[start : start + size]))
-                if tag is not None:
-                    yield tag
-        if self.cjk_best:
-            folded = text.casefold()
-            for phrase, tag in self.cjk_best.items():
-                for _ in range(folded.count(phrase)):
-                    yield tag
+    title: list[str]
+    headings: list[str]
+    body: list[str]
+    links: list[str]
 
 
-def _singular(word: str) -> str:
-    """A crude singular so "recipes" finds ``recipe``; leaves short words alone."""
-    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+
+
+def read_doc(note: Note, body: str) -> _Doc:
+    """The evidence of ``note`` whose Markdown body is ``body`` (code, links, URLs left out)."""
+    headings, prose = _prose(body)
+    prose = _LINK_TARGET.sub("] ", _CODE_SPAN.sub(" ", prose))
+    headings = [_CODE_SPAN.sub(" ", h) for h in headings]
+    stop = stopwords_for(language(raw_tokens(prose[:20_000])))
+
+    def evidence(text: str) -> list[str]:
+        return [singular(w) for w in words(text, stop)]
+
+    return _Doc(
+        title=evidence(note.title),
+        headings=evidence("\n".join(headings)),
+        body=evidence(prose),
+        links=[*_link_targets(body), *_frontmatter_links(note.frontmatter)],
+    )
 
 
 class LocalCurator:
@@ -140,27 +106,40 @@ class LocalCurator:
         inventory: Inventory,
         settings: CurationSettings | None = None,
         *,
+        vocabulary: Iterable[str] | None = None,
+        body_of: BodyOf | None = None,
         neighbour_tags: NeighbourTags | None = None,
     ) -> None:
+        """``vocabulary``: the approved taxonomy's tags (None: the tags the vault uses);
+        ``body_of``: a note's body when the scan did not keep it (None: empty);
+        ``neighbour_tags``: extra neighbours' tags per note (e.g. from the links index)."""
         self.settings = settings or CurationSettings()
         self.neighbour_tags = neighbour_tags
         valid = inventory.valid
         counts = tag_counts(valid)
-        self._known = KnownTags(tag for tag, _ in counts)
+        self._uses = {tag.casefold(): n for tag, n in counts}
+        vocab = list(vocabulary) if vocabulary is not None else [t for t, _ in counts]
+        self._known = KnownTags([*vocab, *(t for t, _ in counts)])
+        self._candidates = {t.casefold(): t for t in vocab if _is_topical(t)}
         self._spelling: dict[str, str | None] = {}
         self._tags_of: dict[str, list[str]] = {}
-        self._vocab = _Vocabulary(counts)
-        self._by_title: dict[str, Note] = {}
-        self._by_stem: dict[str, Note] = {}
-        for note in sorted(valid, key=lambda n: (n.path.count("/"), n.path)):
-            self._by_title.setdefault(note.title.casefold(), note)
-            self._by_stem.setdefault(_stem(note.path).casefold(), note)
+        self._phrases = TagPhrases(self._candidates.values(), self._uses)
+        self._docs: dict[str, _Doc] = {}
+        for note in valid:
+            body = note.body if note.body is not None else (body_of(note) if body_of else None)
+            self._docs[note.path] = read_doc(note, body or "")
+        self._nearest = NearestNotes(
+            {p: (d.title, [*d.headings, *d.body]) for p, d in self._docs.items()}
+        )
+        self._tagged = {n.path: tags for n in valid if (tags := self._topical_tags(n))}
+        self._resolve_links(valid)
         self._folder_notes: Counter[str] = Counter()
         self._folder_tags: dict[str, Counter[str]] = defaultdict(Counter)
         for note in valid:
-            folder = _folder(note.path)
-            self._folder_notes[folder] += 1
-            self._folder_tags[folder].update(self._note_tags(note))
+            if note.path in self._tagged:
+                folder = _folder(note.path)
+                self._folder_notes[folder] += 1
+                self._folder_tags[folder].update(self._tagged[note.path])
 
     # ------------------------------------------------------------------ public
 
@@ -168,34 +147,111 @@ class LocalCurator:
         """Tags and a description for ``note`` whose Markdown body is ``body``."""
         return CurationAnswer(tags=self.tags_for(note, body), description=describe(body, note))
 
+    def why_no_description(self, note: Note, body: str) -> str:
+        """Why :meth:`curate` proposed no description for ``note`` (for the reviewer)."""
+        return explain(body, note)
+
     def tags_for(self, note: Note, body: str) -> list[str]:
-        scores: dict[str, float] = defaultdict(float)
-        for tag in self._note_tags(note):
-            scores[tag] += OWN_TAG_SCORE
-        for tag in self._vocab.matches(note.title):
-            scores[tag] += TITLE_SCORE
-        headings, prose = _prose(body)
-        for heading in headings:
-            for tag in self._vocab.matches(heading):
-                scores[tag] += HEADING_SCORE
-        text_hits = Counter(self._vocab.matches(prose))
-        for tag, hits in text_hits.items():
-            scores[tag] += min(TEXT_SCORE_CAP, hits * TEXT_SCORE)
-        linked: Counter[str] = Counter()
-        for other in self._linked_notes(note, body):
-            linked.update(_topical(self._note_tags(other)))
-        for tag, n in linked.items():
-            scores[tag] += min(LINKED_SCORE_CAP, n * LINKED_SCORE)
-        for tag, share in self._folder_shares(note).items():
-            if share >= FOLDER_MIN_SHARE:
-                scores[tag] += FOLDER_SCORE * share
+        """The author's tags, then the candidates the evidence supports (best first)."""
+        own = self._note_tags(note)
+        scores = self.scores(note, body)
+        have = {t.casefold() for t in own}
+        ranked = sorted(
+            (t for t in scores if t.casefold() not in have and scores[t] >= THRESHOLD),
+            key=lambda t: (-scores[t], -self._uses.get(t.casefold(), 0), t.casefold()),
+        )
+        limit = max(0, min(MAX_NEW, TARGET_TAGS - len(own), MAX_TAGS - len(own)))
+        chosen = _drop_parents([*own, *ranked[:limit]], keep={t.casefold() for t in own})
+        return chosen
+
+    def scores(self, note: Note, body: str) -> dict[str, float]:
+        """Each candidate's weighed evidence for ``note`` (0 for none; see module docstring)."""
+        doc = read_doc(note, body)
+        evidence: dict[str, dict[str, float]] = defaultdict(dict)
+        for kind, shares in (
+            ("neighbours", self._neighbour_shares(note)),
+            ("text", self._text_scores(doc)),
+            ("links", self._link_shares(note, doc)),
+            ("folder", self._folder_shares(note)),
+        ):
+            for tag, share in shares.items():
+                evidence[tag][kind] = share
+        return {
+            tag: sum(WEIGHTS[kind] * share for kind, share in parts.items())
+            for tag, parts in evidence.items()
+        }
+
+    # ------------------------------------------------------------------ evidence
+
+    def _neighbour_shares(self, note: Note) -> dict[str, float]:
+        votes: dict[str, float] = defaultdict(float)
+        total = 0.0
+        for path, similarity in self._nearest.nearest(note.path, NEAREST, self._tagged):
+            total += similarity
+            for tag in self._tagged[path]:
+                votes[tag] += similarity
+        # Shares of a weak neighbourhood (a few faintly similar notes) are not as sure as
+        # those of a close one: below CONFIDENT_SIMILARITY in total they are scaled down.
+        scale = min(total, CONFIDENT_SIMILARITY) / (total * CONFIDENT_SIMILARITY) if total else 0
+        shares = {tag: v * scale for tag, v in votes.items()}
         if self.neighbour_tags is not None:
-            for tag in _topical(self._spelled(self.neighbour_tags(note))):
-                scores[tag] += NEIGHBOUR_SCORE
-        own = {t.casefold() for t in self._note_tags(note)}
-        return self._choose(scores, note, own)
+            for tag in self._topical(self._spelled(self.neighbour_tags(note))):
+                shares[tag] = max(shares.get(tag, 0.0), 1.0)
+        return shares
+
+    def _text_scores(self, doc: _Doc) -> dict[str, float]:
+        score: dict[str, float] = defaultdict(float)
+        for tag in set(self._phrases.matches(doc.title)):
+            score[tag] += TEXT_TITLE
+        for tag in set(self._phrases.matches(doc.headings)):
+            score[tag] += TEXT_HEADING
+        for tag, hits in Counter(self._phrases.matches(doc.body)).items():
+            score[tag] += TEXT_BODY * min(hits, TEXT_BODY_CAP)
+        return {tag: min(1.0, s) for tag, s in score.items()}
+
+    def _link_shares(self, note: Note, doc: _Doc) -> dict[str, float]:
+        linked = set(self._resolve(doc.links, note.path)) | self._backlinks.get(note.path, set())
+        tagged = [self._tagged[p] for p in sorted(linked) if p in self._tagged]
+        if not tagged:
+            return {}
+        counts = Counter(t for tags in tagged for t in tags)
+        return {tag: n / len(tagged) for tag, n in counts.items()}
+
+    def _folder_shares(self, note: Note) -> dict[str, float]:
+        folder = _folder(note.path)
+        counts = self._folder_tags.get(folder)
+        if counts is None or not folder:  # the vault's root holds anything: no evidence
+            return {}
+        counts = counts.copy()
+        others = self._folder_notes[folder]
+        if note.path in self._tagged:
+            others -= 1
+            counts.subtract(self._tagged[note.path])
+        if others < MIN_FOLDER_NOTES:
+            return {}
+        return {tag: n / others for tag, n in counts.items() if n > 0}
 
     # ------------------------------------------------------------------ helpers
+
+    def _resolve_links(self, valid: list[Note]) -> None:
+        self._by_title: dict[str, str] = {}
+        self._by_stem: dict[str, str] = {}
+        for note in sorted(valid, key=lambda n: (n.path.count("/"), n.path)):
+            self._by_title.setdefault(note.title.casefold(), note.path)
+            self._by_stem.setdefault(_stem(note.path).casefold(), note.path)
+        self._backlinks: dict[str, set[str]] = defaultdict(set)
+        for path, doc in self._docs.items():
+            for target in self._resolve(doc.links, path):
+                self._backlinks[target].add(path)
+
+    def _resolve(self, targets: list[str], source: str) -> list[str]:
+        found: list[str] = []
+        for target in targets:
+            key = target.strip().removesuffix(".md").casefold()
+            path = self._by_stem.get(key) if "/" in key else self._by_title.get(key)
+            if path is not None and path != source and path not in found:
+                found.append(path)
+        return found
 
     def _spell(self, candidate: str) -> str | None:
         """The tag rules applied to ``candidate``, in the vault's spelling (memoised)."""
@@ -214,56 +270,21 @@ class LocalCurator:
         return list(out.values())
 
     def _note_tags(self, note: Note) -> list[str]:
+        """The author's tags (property and inline), as written: never dropped or respelled."""
         tags = self._tags_of.get(note.path)
         if tags is None:
-            tags = self._tags_of[note.path] = self._spelled([*note.tags, *note.inline_tags])
+            out: dict[str, str] = {}
+            for tag in [*note.tags, *note.inline_tags]:
+                out.setdefault(tag.casefold(), tag)
+            tags = self._tags_of[note.path] = list(out.values())
         return tags
 
-    def _folder_shares(self, note: Note) -> dict[str, float]:
-        folder = _folder(note.path)
-        others = self._folder_notes[folder] - 1
-        if others < 2:
-            return {}
-        counts = self._folder_tags[folder].copy()
-        counts.subtract(self._note_tags(note))
-        return {tag: n / others for tag, n in counts.items() if n > 0 and _is_topical(tag)}
+    def _topical(self, tags: Iterable[str]) -> list[str]:
+        """Those of ``tags`` that are candidates, in the candidates' spelling."""
+        return [c for t in tags if (c := self._candidates.get(t.casefold())) is not None]
 
-    def _linked_notes(self, note: Note, body: str) -> list[Note]:
-        targets = [*_link_targets(body), *_frontmatter_links(note.frontmatter)]
-        found: dict[str, Note] = {}
-        for target in targets:
-            key = target.strip().removesuffix(".md").casefold()
-            other = self._by_stem.get(key) if "/" in key else self._by_title.get(key)
-            if other is not None and other.path != note.path:
-                found.setdefault(other.path, other)
-        return list(found.values())
-
-    def _rank(self, tag: str, score: float) -> tuple[float, int, str]:
-        return (-score, -self._vocab.count.get(tag.casefold(), 0), tag.casefold())
-
-    def _choose(self, scores: dict[str, float], note: Note, own: set[str]) -> list[str]:
-        ranked = sorted(scores, key=lambda t: self._rank(t, scores[t]))
-        chosen = [t for t in ranked if scores[t] >= KEEP_SCORE]
-        for tag in ranked:
-            if len(chosen) >= MIN_TAGS:
-                break
-            if tag not in chosen:
-                chosen.append(tag)
-        if len(chosen) < MIN_TAGS:
-            chosen.extend(self._folder_fallback(note, chosen))
-        return _drop_parents(chosen, keep=own)[:MAX_TAGS]
-
-    def _folder_fallback(self, note: Note, chosen: list[str]) -> list[str]:
-        """Existing tags named like the note's folders (``Cooking/Recipes`` -> ``cooking``)."""
-        have = {t.casefold() for t in chosen}
-        out: list[str] = []
-        for part in _folder(note.path).split("/"):
-            tag = normalize_tag(part) if part else None
-            spelled = self._known.spelling(tag) if tag else None
-            if spelled and spelled.casefold() not in have:
-                have.add(spelled.casefold())
-                out.append(spelled)
-        return out
+    def _topical_tags(self, note: Note) -> list[str]:
+        return list(dict.fromkeys(self._topical(self._spelled(self._note_tags(note)))))
 
 
 def _drop_parents(tags: list[str], keep: AbstractSet[str] = frozenset()) -> list[str]:
@@ -278,10 +299,6 @@ def _drop_parents(tags: list[str], keep: AbstractSet[str] = frozenset()) -> list
 
 def _is_topical(tag: str) -> bool:
     return tag.casefold() not in STRUCTURAL_TAGS
-
-
-def _topical(tags: Iterable[str]) -> list[str]:
-    return [t for t in tags if _is_topical(t)]
 
 
 def _folder(path: str) -> str:
@@ -315,7 +332,12 @@ class LocalEngine(PerNoteEngine):
 
     def run(self, notes: Iterable[PreparedNote], attempt: int, total: int) -> None:
         if self._curator is None:
-            self._curator = LocalCurator(self.setup.inventory, self.setup.settings)
+            from vaultcurator.curation.requests import load_body
+
+            root = self.setup.vault_root
+            self._curator = LocalCurator(
+                self.setup.inventory, self.setup.settings, body_of=lambda n: load_body(root, n)
+            )
         sink = PerNoteSink(self.setup, total)
         for item in notes:
             try:

@@ -1,6 +1,11 @@
 """The offline engine's reading of a note's prose: its markdown stripped, its lead sentence.
 
 A description is proposed only when the note has a real sentence to offer; see :func:`describe`.
+Measured on real vaults before this rule: 39 of 51 notes of one got their own title as the
+description, hard-wrapped lines gave fragments (``local del n8n, NO Supabase — ver``). So the
+lead comes from a paragraph (never a heading, list, callout, table, code or embed), its
+hard-wrapped lines joined first, and it must be a complete sentence of a few words that is
+not the title; otherwise there is no description and :func:`explain` says why.
 """
 
 from __future__ import annotations
@@ -150,8 +155,28 @@ def _sentences(text: str) -> Iterator[str]:
         yield rest
 
 
-def _lead(block: str) -> str:
-    """The first sentence of a block, joined with the next ones while it is very short.
+MIN_SENTENCE_WORDS = 4
+_SENTENCE_DONE = re.compile(r"(?:[.!?…。！？]|[.!?…][\"')\]»”’]+)$")
+_NOT_PROSE_START = re.compile(r"^[⚠⚡✅❌☐☑→←↑↓•·|]")
+
+
+def _is_sentence(text: str, title: str) -> bool:
+    """A complete sentence of a few words that is not the note's title."""
+    if not _SENTENCE_DONE.search(text) or _NOT_PROSE_START.match(text):
+        return False
+    cjk = bool(_CJK.search(text))
+    if len(_WORD.findall(text)) < MIN_SENTENCE_WORDS and not (cjk and len(text) >= 8):
+        return False
+    return _plain(text) != _plain(title)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _lead(block: str, title: str = "") -> str:
+    """The first sentence of a paragraph, joined with the next ones while it is very short;
+    empty when the paragraph does not open with a real sentence.
 
     A sentence ending with ``:`` introduces what follows (a list, code): never a description.
     """
@@ -166,26 +191,39 @@ def _lead(block: str) -> str:
         text = joined
         if len(text) >= SHORT_SENTENCE:
             break
-    return text
+    return text if _is_sentence(text, title) else ""
 
 
 def describe(body: str, note: Note | None = None) -> str:
-    """The note's first meaningful sentence(s) as plain text, within 200 characters.
+    """The note's first real sentence(s) as plain text within 200 characters, or ``""``.
 
     A description the note already has is kept (cleaned to one line): a human wrote it.
-    Headings, quotes and callouts, tables, code, comments, embeds and lists of links are
-    skipped; a paragraph is preferred to a list item. Falls back to the note's title.
+    Only paragraphs count: headings, lists, quotes and callouts, tables, code, comments and
+    embeds are skipped; hard-wrapped lines are joined. Never the title, never a fragment:
+    when no paragraph opens with a sentence there is no description (see :func:`explain`).
     """
     if note is not None and note.description and note.description.strip():
         return clean_description(note.description)
-    first_item = ""
+    title = note.title if note is not None else ""
     for block, is_item in _blocks(body):
-        lead = _lead(block) if _meaningful(block) else ""
-        if not lead:
+        if is_item or not _meaningful(block):
             continue
-        if not is_item:
+        lead = _lead(block, title)
+        if lead:
             return shorten(lead)
-        first_item = first_item or lead
-    if first_item:
-        return shorten(first_item)
-    return shorten(note.title) if note is not None else ""
+    return ""
+
+
+def explain(body: str, note: Note | None = None) -> str:
+    """Why :func:`describe` found no description in ``body`` (one line, for the reviewer)."""
+    if not body.strip():
+        return "no description: the note is empty"
+    blocks = list(_blocks(body))
+    if not blocks:
+        return "no description: the note has only headings, code, quotes or embeds"
+    title = _plain(note.title) if note is not None else None
+    if title is not None and all(_plain(strip_markdown(b)) == title for b, _ in blocks):
+        return "no description: the note's only text is its title"
+    if all(is_item or not _meaningful(b) for b, is_item in blocks):
+        return "no description: the note has no paragraph of prose (only lists, links or words)"
+    return "no description: no paragraph opens with a complete sentence other than the title"

@@ -1,0 +1,122 @@
+"""The offline engine's tag evidence: the vocabulary in a note's words, and its nearest notes.
+
+Two indexes built once per job over the whole vault:
+
+- :class:`TagPhrases`: each candidate tag as the words it is written with (the leaf of a
+  nested tag: ``programming/python`` -> ``python``; ``machine-learning`` -> "machine
+  learning"), matched as whole words or whole phrases against a note's evidence words (see
+  :mod:`.local_text`: no stopwords, no identifier substrings). A tag whose words are all
+  stopwords (``todo``, ``all``) is never found in text; it can still come from neighbours.
+- :class:`NearestNotes`: exact-vocabulary TF-IDF over titles and bodies, cosine similarity
+  through an inverted index; a note's nearest *tagged* notes vote for their tags. (Measured
+  for related links: exact vocabulary beats hashing; here it is the strongest single signal.)
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+
+from vaultcurator.engines.local_text import ALL_STOPWORDS, BREAK, singular
+
+MAX_PHRASE_WORDS = 4
+TERMS_PER_NOTE = 60
+"""A note's vector keeps its heaviest terms only: the rest barely moves a cosine."""
+COMMON_TERM_SHARE = 0.3
+"""Terms in more notes than this share (and than :data:`COMMON_TERM_MIN`) are left out of the
+index: near-zero IDF, long posting lists."""
+COMMON_TERM_MIN = 20
+TITLE_REPEAT = 3
+"""A title's words count as this many body words."""
+_SPLIT = re.compile(r"[-_\s]+")
+
+
+def tag_words(tag: str) -> tuple[str, ...]:
+    """The words a tag is written with (its leaf), singular, without stopwords."""
+    leaf = tag.rsplit("/", 1)[-1].casefold()
+    parts = [singular(w) for w in _SPLIT.split(leaf) if w]
+    return tuple(w for w in parts if w not in ALL_STOPWORDS and not w.isdigit())
+
+
+class TagPhrases:
+    """Candidate tags indexed by their words, for whole-word and whole-phrase matching."""
+
+    def __init__(self, tags: Iterable[str], prefer: Mapping[str, int]) -> None:
+        """``prefer``: how many notes use each tag (case-folded); of tags sharing words the
+        nested one wins when the vault nests, then the most used."""
+        by_phrase: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        tags = list(tags)
+        nested = any("/" in t for t in tags)
+        for tag in tags:
+            words = tag_words(tag)
+            if words and len(words) <= MAX_PHRASE_WORDS and len("".join(words)) >= 3:
+                by_phrase[words].append(tag)
+        self.phrases: dict[tuple[str, ...], str] = {
+            phrase: min(
+                found,
+                key=lambda t: (
+                    -(t.count("/") if nested else 0),
+                    -prefer.get(t.casefold(), 0),
+                    t.casefold(),
+                ),
+            )
+            for phrase, found in by_phrase.items()
+        }
+        self.longest = max((len(p) for p in self.phrases), default=0)
+        self.first_words = frozenset(p[0] for p in self.phrases)
+
+    def matches(self, words: list[str]) -> Iterator[str]:
+        """Every tag whose words occur in ``words`` (evidence words, singular), per occurrence."""
+        first_words = self.first_words
+        for start, word in enumerate(words):
+            if word not in first_words:
+                continue
+            for size in range(1, min(self.longest, len(words) - start) + 1):
+                tag = self.phrases.get(tuple(words[start : start + size]))
+                if tag is not None:
+                    yield tag
+
+
+class NearestNotes:
+    """TF-IDF cosine neighbours over the vault's notes (keys are note paths)."""
+
+    def __init__(self, documents: Mapping[str, tuple[list[str], list[str]]]) -> None:
+        """``documents``: path -> (title words, body words), evidence words already."""
+        counts = {
+            path: Counter(title * TITLE_REPEAT + body) for path, (title, body) in documents.items()
+        }
+        for terms in counts.values():
+            terms.pop(BREAK, None)
+        df: Counter[str] = Counter()
+        for terms in counts.values():
+            df.update(terms.keys())
+        total = max(1, len(counts))
+        too_common = max(COMMON_TERM_MIN, int(COMMON_TERM_SHARE * total))
+        idf = {t: math.log((1 + total) / (1 + n)) + 1.0 for t, n in df.items() if n <= too_common}
+        self.vectors: dict[str, dict[str, float]] = {}
+        postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for path, terms in counts.items():
+            weights = {t: (1 + math.log(n)) * idf[t] for t, n in terms.items() if t in idf}
+            top = heapq.nlargest(TERMS_PER_NOTE, weights.items(), key=lambda kv: kv[1])
+            norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+            vector = {t: w / norm for t, w in top}
+            self.vectors[path] = vector
+            for term, weight in vector.items():
+                postings[term].append((path, weight))
+        self.postings = dict(postings)
+
+    def nearest(self, path: str, k: int, among: Mapping[str, object]) -> list[tuple[str, float]]:
+        """The ``k`` notes most similar to ``path`` that are keys of ``among`` (not itself)."""
+        vector = self.vectors.get(path)
+        if not vector:
+            return []
+        scores: dict[str, float] = defaultdict(float)
+        for term, weight in vector.items():
+            for other, other_weight in self.postings.get(term, ()):
+                scores[other] += weight * other_weight
+        scores.pop(path, None)
+        ranked = ((p, s) for p, s in scores.items() if p in among and s > 0)
+        return heapq.nlargest(k, ranked, key=lambda ps: (ps[1], ps[0]))
