@@ -227,3 +227,12 @@ def test_a_server_ignoring_response_format_still_gets_validated_answers(
     out = capsys.readouterr().out
     assert code == 1
     assert "invalid_output" in out
+
+
+def test_dry_run_sends_nothing_and_names_no_price(fake: FakeOpenAI, make_vault, capsys) -> None:
+    vault = make_vault(3)
+    code = main(["curate", str(vault), *ENGINE, "--model", "qwen2.5:7b", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Dry run: 3 requests would be sent (openai-compatible" in out
+    assert "cost" not in out.lower() and fake.requests == []

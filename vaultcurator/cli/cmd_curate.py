@@ -147,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     root = resolve_vault(args.vault)
     settings = load_settings(root, overrides=overrides)
+    if settings.curation.engine == "openai-compatible":
+        overrides["curation.model"] = None  # --model names the local model (openai.model)
     if settings.curation.engine == "anthropic" and not args.dry_run:
         require_api_key()  # before scanning: exit 2 names the variable and --engine local
     options = CurateOptions(
