@@ -4,6 +4,7 @@ nothing answered is sent again, and resume asks the server the job was started w
 from __future__ import annotations
 
 import json
+import signal
 from typing import Any
 
 from tests.curation.conftest import marker
@@ -11,6 +12,9 @@ from tests.fakes.openai_server import FakeOpenAI, default_responder
 from tests.local_model.conftest import ENGINE, rows
 from tests.local_model.test_engine import assert_routed, chat_markers
 from vaultcurator.cli import main
+from vaultcurator.domain.progress import NoteDone, ProgressEvent
+from vaultcurator.pipeline.run import CurateOptions, run_curation
+from vaultcurator.workspace import open_workspace
 
 
 def test_cancel_from_another_terminal_stops_the_run_and_keeps_answers(
@@ -73,3 +77,31 @@ def test_resume_after_the_server_went_away_sends_only_the_rest(
     answers = chat_markers(fake)
     assert sorted(answers) == sorted(marker(i) for i in range(6))  # each note answered once
     assert rows(vault, "SELECT status FROM jobs")[0]["status"] == "done"
+
+
+def test_ctrl_c_keeps_finished_answers_and_resume_asks_only_the_rest(
+    fake: FakeOpenAI, make_vault, capsys
+) -> None:
+    vault = make_vault(8)
+    finished: list[str] = []
+
+    def progress(event: ProgressEvent) -> None:
+        if isinstance(event, NoteDone):
+            finished.append(event.custom_id)
+            if len(finished) == 3:
+                signal.raise_signal(signal.SIGINT)  # what Ctrl-C does
+
+    overrides = {"curation.engine": "openai-compatible", "openai.concurrency": 2}
+    with open_workspace(vault, overrides=overrides) as ws:
+        report = run_curation(ws, CurateOptions(links=False), progress)
+    assert report.status == "interrupted" and report.exit_code == 130
+    kept = len(rows(vault, "SELECT id FROM proposals"))
+    asked_before = len(chat_markers(fake))
+    assert 3 <= kept < 8 and asked_before < 8  # nothing new was started after Ctrl-C
+
+    assert main(["resume", str(vault)]) == 0, capsys.readouterr()
+    assert_routed(vault, 8)
+    # Answers kept before the interrupt were not asked again (an answer that was in flight
+    # at Ctrl-C is the only one that may be asked twice).
+    again = len(chat_markers(fake)) - asked_before
+    assert 8 - asked_before <= again <= 8 - kept
