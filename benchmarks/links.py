@@ -74,8 +74,9 @@ def main() -> None:
         full = time.perf_counter() - started + scanned
         verdict = "ok" if full < FULL_TARGET else "OVER TARGET"
         print(
-            f"full run, cold scan included: {full:.2f}s for {report.indexed} notes (target {FULL_TARGET:.0f}s: "
-            f"{verdict}); {phases(report)}; {report.proposals} proposals, "
+            f"full run, cold scan included: {full:.2f}s for {report.indexed} notes "
+            f"(target {FULL_TARGET:.0f}s: {verdict}); {phases(report)}; "
+            f"{report.proposals} proposals, "
             f"{report.links_proposed} links; embedder {report.embedder}; "
             f"peak memory so far (RSS) {peak_rss_mb():.0f} MB"
         )

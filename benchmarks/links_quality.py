@@ -19,7 +19,10 @@ within a subtopic, so no method can tell which of a subtopic's notes were linked
 fixture vault through a numpy forward pass (``links_minilm_numpy.py``), when the ONNX files are
 not cached; the generated vault's made-up words mean nothing to a language model.
 
-Run: ``python benchmarks/links_quality.py [--notes 2000] [--k 5]``.
+Run: ``python benchmarks/links_quality.py [--notes 2000] [--k 5]``; on your own vault:
+``python benchmarks/links_quality.py --vault PATH`` (links hidden in a temp copy, text included;
+recall@k and cross-language share per method against random, same-folder and exact TF-IDF:
+see ``links_vault_quality.py``).
 """
 
 from __future__ import annotations
@@ -193,7 +196,20 @@ def main() -> None:
         help="a sentence-transformers all-MiniLM-L6-v2 folder (model.safetensors, "
         "tokenizer.json) to also evaluate MiniLM with a numpy forward pass (fixtures only)",
     )
+    parser.add_argument(
+        "--vault",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="measure on this vault instead (repeatable): its links hidden in a temp copy",
+    )
     args = parser.parse_args()
+    if args.vault:
+        from links_vault_quality import evaluate as evaluate_vault
+
+        for vault in args.vault:
+            evaluate_vault(vault, args.k)
+        return
     available = ", ".join(embedders.KNOWN)
     reason = embedders.onnx_unavailable_reason()
     print(f"embedders known: {available}; onnx-minilm: {reason or 'available'}")

@@ -97,7 +97,7 @@ class Hidden:
         self.paths = self.index.paths()
         docs = [self.source.doc_any(p) for p in self.paths]
         table = hashed.fit_idf(d for d in docs if d is not None)
-        embedder = hashed.HashedTfidfEmbedder(table)
+        embedder = hashed.HashedTfidfEmbedder(table, dim=2048)  # the old default
         self.vectors = np.stack(
             [
                 embedder.embed_one(d) if d is not None else np.zeros(embedder.dim, np.float32)

@@ -116,7 +116,11 @@ class SparseIndex:
         old = [self.rows[self._slot[p]] for p in gone if p in self._slot]
         minus = np.concatenate([r.terms for r in old]) if old else np.zeros(0, np.uint64)
         plus = np.concatenate([r.terms for r in upserts]) if upserts else np.zeros(0, np.uint64)
-        new_terms = np.setdiff1d(plus, self._vocab)
+        known = np.zeros(len(plus), dtype=bool)
+        if len(self._vocab) and len(plus):
+            pos = np.minimum(np.searchsorted(self._vocab, plus), len(self._vocab) - 1)
+            known = self._vocab[pos] == plus
+        new_terms = np.unique(plus[~known])
         if len(new_terms):
             vocab = np.concatenate([self._vocab, new_terms])
             order = np.argsort(vocab, kind="stable")
