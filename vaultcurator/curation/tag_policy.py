@@ -60,7 +60,7 @@ def obsidian_accepts(tag: str) -> bool:
 
 def _renamed(tag: str, renames: Mapping[str, str]) -> str:
     """The plan's canonical spelling of ``tag`` (renames are keyed by case-folded tag)."""
-    return renames.get(tag.casefold(), tag)
+    return renames.get(tag.lstrip("#").casefold(), tag)
 
 
 def decide(
@@ -172,15 +172,18 @@ def rename_only(old: Sequence[str], renames: Mapping[str, str]) -> TagDecision:
     (dropped, with the reason, when the target is already on the note); nothing else moves."""
     tags: list[str] = []
     removed: dict[str, str] = {}
-    seen: set[str] = set()
+    # The author's own unrenamed items stay where they are; a renamed item whose target is
+    # already on the note (written by hand or by an earlier rename) is dropped instead.
+    seen = {t.casefold() for t in old if _renamed(t, renames) == t}
     for tag in old:
-        target = _renamed(tag, renames) if isinstance(tag, str) else tag
-        if target != tag:
-            removed[tag] = RENAMED.format(target=target)
-            if target.casefold() in seen:
-                continue
-        tags.append(target)
-        seen.add(target.casefold())
+        target = _renamed(tag, renames)
+        if target == tag:
+            tags.append(tag)
+            continue
+        removed[tag] = RENAMED.format(target=target)
+        if target.casefold() not in seen:
+            seen.add(target.casefold())
+            tags.append(target)
     for tag in list(removed):
         if tag in tags:
             del removed[tag]

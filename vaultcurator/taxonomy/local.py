@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 
 from vaultcurator.curation.tag_policy import obsidian_accepts
 from vaultcurator.domain.taxonomy import Rename, TaxonomyPlan
-from vaultcurator.taxonomy.stats import TagStats, collect
+from vaultcurator.taxonomy.stats import TagStat, TagStats, collect
 from vaultcurator.vault.model import Note
 
 ENGINE = "local"
@@ -92,10 +92,13 @@ class _Groups:
 
 
 def _edits1(word: str) -> Iterable[str]:
-    """Deletion neighbourhood: ``word`` minus one character (symmetric-delete matching)."""
-    for i in range(len(word)):
-        yield word[:i] + "\0" + word[i + 1 :]
+    """Probes shared by words one edit apart (symmetric delete): the word, the word minus
+    one character (insertions, deletions, swaps), and with one character blanked
+    (substitutions); candidates are then checked with :func:`_one_edit`."""
     yield word
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+        yield word[:i] + "\0" + word[i + 1 :]
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -138,10 +141,13 @@ def _typo_pairs(keys: dict[str, int]) -> Iterable[tuple[str, str]]:
                     yield rare, common
 
 
-def _preference(tag: str, uses: int) -> tuple[int, bool, bool, int, str]:
+def _preference(stat: TagStat) -> tuple[int, int, bool, bool, int, str]:
+    """Most notes carrying it in their tags property first (what a plan can rename), then
+    inline uses; lower case and accented spellings win ties."""
+    tag = stat.tag
     has_upper = tag != tag.lower()
-    plain = fold(tag) == tag.casefold()  # no accents: accented spellings win ties
-    return (-uses, has_upper, plain, len(tag), tag)
+    plain = fold(tag) == tag.casefold()
+    return (-stat.notes, -stat.inline, has_upper, plain, len(tag), tag)
 
 
 def _reason(old: str, canon: str) -> str:
@@ -165,6 +171,10 @@ def group_variants(stats: TagStats) -> dict[str, str]:
         key = norm_key(stat.tag)
         by_key[key].append(stat.tag)
         key_uses[key] += stat.uses
+    rank = {
+        key: (sum(stats.tags[s].notes for s in spellings), key_uses[key])
+        for key, spellings in by_key.items()
+    }
     groups = _Groups(sorted(by_key))
     for key in sorted(by_key):
         head, _, leaf = key.rpartition("/")
@@ -180,14 +190,12 @@ def group_variants(stats: TagStats) -> dict[str, str]:
         members[groups.find(key)].append(key)
     canonical: dict[str, str] = {}
     for keys in members.values():
-        best_key = min(keys, key=lambda k: (-key_uses[k], k))
-        spellings = by_key[best_key]
-        uses = {s: stats.tags[s].uses for s in spellings}
-        canon = min(spellings, key=lambda s: _preference(s, uses[s]))
+        best_key = min(keys, key=lambda k: (-rank[k][0], -rank[k][1], k))
+        canon = min(by_key[best_key], key=lambda s: _preference(stats.tags[s]))
         if not obsidian_accepts(canon):
             valid = [s for k in keys for s in by_key[k] if obsidian_accepts(s)]
             if valid:
-                canon = min(valid, key=lambda s: _preference(s, stats.tags[s].uses))
+                canon = min(valid, key=lambda s: _preference(stats.tags[s]))
         for key in keys:
             for spelling in by_key[key]:
                 canonical[spelling] = canon

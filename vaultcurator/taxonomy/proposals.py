@@ -44,9 +44,9 @@ def propose_renames(
             out.skipped.append((note.path, problem))
             continue
         current = pending.get((note.path, note.hash))
-        base = list(current.new_tags or []) if current is not None else list(note.tags)
+        base = list(current.new_tags or []) if current is not None else _written_tags(note)
         decision = rename_only(base, renames)
-        if decision.tags == list(note.tags):
+        if decision.tags == base:
             continue
         reasons = dict(current.tag_reasons or {}) if current is not None else {}
         reasons.update(decision.removed)
@@ -58,9 +58,19 @@ def propose_renames(
                 base_hash=note.hash,
                 engine=current.engine if current is not None else ENGINE,
                 model=model,
-                old_tags=list(note.tags),
+                old_tags=_written_tags(note),
                 new_tags=decision.tags,
                 tag_reasons={t: r for t, r in reasons.items() if t not in decision.tags},
             )
         )
     return out
+
+
+def _written_tags(note: Note) -> list[str]:
+    """The tags as the property writes them (``"#etf"`` stays ``"#etf"``: only renamed
+    items change); a scalar property is the scanner's split of it."""
+    for key in ("tags", "tag", *note.frontmatter):
+        value = note.frontmatter.get(key)
+        if key.lower() in ("tags", "tag") and isinstance(value, list):
+            return [t for t in value if isinstance(t, str)]
+    return list(note.tags)
