@@ -103,6 +103,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="parallel real-time calls (default 8; openai-compatible: 2)",
     )
     parser.add_argument(
+        "--max-cost",
+        metavar="USD",
+        type=float,
+        help="spending cap in dollars: refuse to start over it, stop sending when reached",
+    )
+    parser.add_argument(
         "--yes", action="store_true", help="apply the proposals at once instead of reviewing"
     )
     parser.add_argument(
@@ -130,6 +136,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "curation.concurrency": args.concurrency,
         "curation.tag_policy": args.tag_policy,
         "curation.max_tags": args.max_tags,
+        "curation.max_cost": args.max_cost,
         # The openai-compatible engine has its own section; the same flags set it.
         "openai.model": args.model,
         "openai.base_url": args.base_url,
@@ -142,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
     from vaultcurator.engines.client import require_api_key
     from vaultcurator.pipeline.run import CurateOptions, DryRun, run_curation
 
+    if args.max_cost is not None and args.max_cost <= 0:
+        raise UsageError("--max-cost must be more than 0 dollars")
     if args.batch_size is not None and not 1 <= args.batch_size <= MAX_BATCH_REQUESTS:
         raise UsageError(f"--batch-size must be between 1 and {MAX_BATCH_REQUESTS:,}")
     overrides = _overrides(args)

@@ -6,6 +6,7 @@ import argparse
 
 from vaultcurator.cli.cmd_curate import ProgressView, print_report
 from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
+from vaultcurator.errors import UsageError
 from vaultcurator.workspace import open_workspace
 
 NAME = "resume"
@@ -30,13 +31,25 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-retries", metavar="N", type=int, help="retries of a failed note (default: the job's)"
     )
+    parser.add_argument(
+        "--max-cost",
+        metavar="USD",
+        type=float,
+        help="spending cap for the whole job in dollars (default: the job's; raise it to go on)",
+    )
     add_json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from vaultcurator.pipeline.resume import resume_job  # the SDK is slow to import
 
-    overrides = {"poll_interval": args.poll_interval, "max_retries": args.max_retries}
+    if args.max_cost is not None and args.max_cost <= 0:
+        raise UsageError("--max-cost must be more than 0 dollars")
+    overrides = {
+        "poll_interval": args.poll_interval,
+        "max_retries": args.max_retries,
+        "max_cost": args.max_cost,
+    }
     with open_workspace(args.vault) as ws, ProgressView(quiet=args.json) as view:
         report = resume_job(ws, view, overrides=overrides)
     if args.json:

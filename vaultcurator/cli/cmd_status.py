@@ -104,6 +104,8 @@ def jobs_section(store: Store) -> list[dict[str, Any]]:
                 "finished_at": _iso(job.finished_at),
                 "requests": dict(sorted(status_counts(store, job.id).items())),
                 "cost": _job_cost(store, job.id, job.model),
+                "prompt_version": job.options.prompt_version,
+                "max_cost": job.options.max_cost,
             }
         )
     return out
@@ -174,10 +176,14 @@ def _render_jobs(value: Any) -> list[str]:
         cost = job.get("cost")
         if cost:
             lines.append(
+            cap = job.get("max_cost")
                 f"     cost ${cost['actual_usd']:.4f} (standard API ${cost['standard_usd']:.4f},"
                 f" saved ${cost['savings_usd']:.4f})"
             )
+                + (f", cap ${cap:.4f}" if cap is not None else "")
     return lines
+        if job.get("prompt_version"):
+            lines.append(f"     prompt {job['prompt_version']}")
 
 
 def _render_proposals(value: Any) -> list[str]:

@@ -43,6 +43,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="seconds of quiet after the last change before curating (default 2)",
     )
     parser.add_argument("--no-links", action="store_true", help="do not propose related links")
+    parser.add_argument(
+        "--max-cost",
+        metavar="USD",
+        type=float,
+        help="spending cap per curation cycle in dollars (a cycle over it is refused)",
+    )
 
 
 def _print_cycle(cycle: WatchCycle) -> None:
@@ -77,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             "curation.model": args.model,
             "watch.auto_apply": args.apply,
             "watch.debounce": args.debounce,
+            "curation.max_cost": args.max_cost,
         },
     )
     provider(ws.settings.curation.engine).require()

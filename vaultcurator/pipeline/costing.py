@@ -85,6 +85,16 @@ def calibrate_job(
     return found
 
 
+def ensure_calibration(
+    vault_root: Path, inventory: Inventory, notes: list[Note], settings: CurationSettings
+) -> Calibration | None:
+    """The stored calibration, or a new one when online and there is none yet."""
+    found = stored_calibration(vault_root, settings)
+    if found is None and online(settings) and notes:
+        found = calibrate_job(vault_root, inventory, notes, settings)
+    return found
+
+
 def job_estimate(
     vault_root: Path,
     inventory: Inventory,
@@ -94,9 +104,10 @@ def job_estimate(
     allow_network: bool = True,
 ) -> tuple[PromptContext, Estimate]:
     """The job's prompt context and estimate, calibrated when a calibration is at hand."""
-    found = stored_calibration(vault_root, settings)
-    if found is None and allow_network and online(settings) and notes:
-        found = calibrate_job(vault_root, inventory, notes, settings)
+    if allow_network:
+        found = ensure_calibration(vault_root, inventory, notes, settings)
+    else:
+        found = stored_calibration(vault_root, settings)
     context = PromptContext.build(
         inventory,
         settings,
@@ -137,7 +148,9 @@ class SpendGuard:
     """Keeps a job's spend under ``cap``: billed so far plus requests in flight.
 
     ``charge`` is called before a request is handed to an engine; ``settle`` when its
-    answer (with the real usage) comes back.
+    answer (with the real usage) comes back. A reservation assumes the expected output, or
+    the average billed so far when answers run longer, so the spend can pass the cap only
+    by how much the answers in flight exceed that.
     """
 
     cap: float
@@ -145,13 +158,17 @@ class SpendGuard:
     spent: float = 0.0
     """Billed for answers already received (this run and earlier ones)."""
     in_flight: dict[str, float] = field(default_factory=dict)
+    answers: int = 0
+    output_tokens: int = 0
 
     @property
     def committed(self) -> float:
         return self.spent + sum(self.in_flight.values())
 
     def request_cost(self, input_tokens: int, *, batch: bool) -> float:
-        usage = Usage(input_tokens=input_tokens, output_tokens=EXPECTED_OUTPUT_TOKENS)
+        average = self.output_tokens // self.answers if self.answers else 0
+        output = max(EXPECTED_OUTPUT_TOKENS, average)
+        usage = Usage(input_tokens=input_tokens, output_tokens=output)
         return cost_usd(usage, self.model, batch=batch)
 
     def charge(self, custom_id: str, input_tokens: int, *, batch: bool) -> None:
@@ -169,6 +186,8 @@ class SpendGuard:
         """Replace a request's reservation with what it was billed."""
         self.in_flight.pop(custom_id, None)
         self.spent += cost_usd(usage, self.model, batch=batch)
+        self.answers += 1
+        self.output_tokens += usage.output_tokens
 
     def to_dict(self) -> dict[str, Any]:
         return {"cap_usd": self.cap, "spent_usd": round(self.spent, 6)}

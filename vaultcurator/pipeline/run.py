@@ -10,13 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vaultcurator.config import CurationSettings
-from vaultcurator.curation.estimate import Estimate, estimate
+from vaultcurator.curation.estimate import Estimate
 from vaultcurator.curation.plan import Selection, plan_selection
+from vaultcurator.curation.prompts import prompt_version
 from vaultcurator.curation.requests import (
-    PromptContext,
     build_request,
     chunk_requests,
     custom_id_for,
@@ -29,6 +30,7 @@ from vaultcurator.domain.progress import ProgressCallback, ignore_progress
 from vaultcurator.domain.requests import CurationRequest
 from vaultcurator.engines.registry import provider
 from vaultcurator.errors import UsageError, VaultCuratorError
+from vaultcurator.pipeline.costing import ensure_calibration, job_estimate, refuse_over_cap
 from vaultcurator.pipeline.report import CurationReport
 from vaultcurator.pipeline.runner import NOTE_CHANGED, JobRunner
 from vaultcurator.review.apply import ApplyReport
@@ -88,7 +90,9 @@ class DryRun:
         }
 
 
-def job_options(settings: CurationSettings, options: CurateOptions, mode: str) -> JobOptions:
+def job_options(
+    settings: CurationSettings, options: CurateOptions, mode: str, root: Path | None = None
+) -> JobOptions:
     """What a job must remember to be resumed exactly as it was started."""
     deadline_at = (
         time.time() + options.deadline_minutes * 60
@@ -107,6 +111,8 @@ def job_options(settings: CurationSettings, options: CurateOptions, mode: str) -
         deadline_at=deadline_at,
         yes=options.yes,
         links=options.links,
+        max_cost=settings.max_cost,
+        prompt_version=prompt_version(root) if settings.engine == "anthropic" else None,
     )
 
 
@@ -195,9 +201,16 @@ def run_curation(
             invalid_notes=invalid,
         )
     answerer.check(ws.settings)  # a server that is down fails here, before a job exists
+    if settings.max_cost is not None and answerer.priced:
+        _, expected = job_estimate(ws.root, inventory, list(selection.notes), settings)
+        refuse_over_cap(expected, settings.max_cost)
+    elif answerer.priced:  # the runner's caching choice then works on counted tokens
+        ensure_calibration(ws.root, inventory, list(selection.notes), settings)
     requested = answerer.requested_mode(settings.mode)
     first = answerer.route(len(selection.notes), requested, settings.realtime_max, True, False)
-    model, stored_options = answerer.job(ws.settings, job_options(settings, options, requested))
+    model, stored_options = answerer.job(
+        ws.settings, job_options(settings, options, requested, ws.root)
+    )
     job = jobs.create_job(
         ws.store, engine=settings.engine, mode=first, model=model, options=stored_options
     )
@@ -255,9 +268,7 @@ def dry_run(
     ws: Workspace, inventory: Inventory, selection: Selection, settings: CurationSettings
 ) -> DryRun:
     """Build every request (nothing is sent) and measure the batches they would form."""
-    context = PromptContext.build(
-        inventory, settings, ws.root, expected_requests=len(selection.notes)
-    )
+    context, result = job_estimate(ws.root, inventory, list(selection.notes), settings)
     skipped: list[tuple[str, str]] = []
     sample: list[tuple[str, str]] = []
     count = 0
@@ -285,7 +296,6 @@ def dry_run(
     )
     if mode != "batch":
         chunks = []
-    result = estimate(selection.notes, context, settings, vault_root=ws.root)
     return DryRun(
         selection=selection,
         engine=settings.engine,

@@ -19,13 +19,21 @@ from typing import Any
 from vaultcurator.config import MODE_NAMES, ModeName
 from vaultcurator.curation.answers import outcome_from_message
 from vaultcurator.curation.cost import job_cost
-from vaultcurator.curation.requests import PromptContext, build_request, load_body
+from vaultcurator.curation.estimate import MESSAGE_OVERHEAD_TOKENS
+from vaultcurator.curation.prompts import approx_tokens
+from vaultcurator.curation.requests import (
+    SCHEMA_OVERHEAD_TOKENS,
+    PromptContext,
+    build_request,
+    load_body,
+)
 from vaultcurator.curation.tag_policy import policy_for
 from vaultcurator.domain.jobs import Job, JobStatus, MappedRequest
 from vaultcurator.domain.progress import Notice, ProgressCallback, RoundStarted, ignore_progress
 from vaultcurator.domain.requests import CurationRequest, RequestOutcome, is_retryable
 from vaultcurator.engines.base import Engine, EngineSetup, PreparedNote, no_checkpoint
 from vaultcurator.engines.registry import provider
+from vaultcurator.pipeline.costing import CostCapReached, SpendGuard, stored_calibration
 from vaultcurator.pipeline.report import CurationReport, report_for_job
 from vaultcurator.store import jobs
 from vaultcurator.store.ledger import JobLedger
@@ -72,12 +80,20 @@ class JobRunner:
         # The job's own request count and mode: the prefix (and whether it is grown to be
         # cached) stays the same when the job is resumed.
         requests = sum(jobs.status_counts(ws.store, job.id).values())
+        calibration = stored_calibration(ws.root, self.settings)
+        self.note_scale = calibration.note_scale if calibration else 1.0
         self.context = PromptContext.build(
             inventory,
             dataclasses.replace(self.settings, mode=_as_mode(self.opts.mode, self.settings.mode)),
             ws.root,
             expected_requests=requests,
+            token_scale=calibration.prefix_scale if calibration else 1.0,
         )
+        self.guard: SpendGuard | None = None
+        if self.opts.max_cost is not None and self.provider.priced and job.model:
+            spent = job_cost(ws.store, job.id, job.model).actual_usd
+            self.guard = SpendGuard(cap=self.opts.max_cost, model=job.model, spent=spent)
+        self._batch_round = False
         self.ledger = JobLedger(
             ws.store,
             job,
@@ -100,12 +116,24 @@ class JobRunner:
         return current is None or current.status == "canceled" or current.options.canceled
 
     def parse(self, custom_id: str, message: Any, via_batch: bool) -> RequestOutcome:
-        return outcome_from_message(custom_id, message, via_batch, self.context.known_tags)
+        outcome = outcome_from_message(custom_id, message, via_batch, self.context.known_tags)
+        if self.guard is not None:
+            self.guard.settle(custom_id, outcome.usage, batch=via_batch)
+        return outcome
 
     def build(self, item: PreparedNote) -> CurationRequest:
+        """The request for a note; with a spending cap, its expected cost is reserved first
+        (CostCapReached stops the round before the request is handed to the engine)."""
         request = build_request(item.note, item.body, self.context, self.settings)
         if request.custom_id != item.custom_id:
             request = dataclasses.replace(request, custom_id=item.custom_id)
+        if self.guard is not None:
+            user = str(request.params["messages"][0]["content"])
+            tokens = self.context.prefix_tokens + round(
+                (approx_tokens(user) + SCHEMA_OVERHEAD_TOKENS + MESSAGE_OVERHEAD_TOKENS)
+                * self.note_scale
+            )
+            self.guard.charge(request.custom_id, tokens, batch=self._batch_round)
         return request
 
     def engine(self, name: str) -> Engine:
@@ -149,6 +177,10 @@ class JobRunner:
         except KeyboardInterrupt:
             jobs.set_job_status(store, self.job.id, "interrupted")
             return "interrupted"
+        except CostCapReached as exc:
+            jobs.set_job_status(store, self.job.id, "interrupted")
+            self.progress(Notice(str(exc)))
+            return "interrupted"
         except BaseException:
             jobs.set_job_status(store, self.job.id, "interrupted")
             raise
@@ -190,6 +222,7 @@ class JobRunner:
         if name not in self.modes_used:
             self.modes_used.append(name)
         self.progress(RoundStarted(mode=name, count=len(todo), round=round_no))
+        self._batch_round = name == "batch"
         engine = self.engine(name)
         engine.run(self._prepared(todo), round_no, len(todo))
         self.deadline_hit = self.deadline_hit or engine.deadline_hit
