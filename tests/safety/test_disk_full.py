@@ -68,9 +68,9 @@ def test_disk_full_during_apply(
         assert parse(now[rel]).frontmatter["tags"][-1].startswith("tag")
     assert temps(vault) == []
     with open_workspace(vault) as ws:
-        rows = ws.store.query("SELECT path, confirmed_at FROM journal")
+        rows = ws.store.query("SELECT path, landed FROM journal")
     assert sorted(r["path"] for r in rows) == written
-    assert all(r["confirmed_at"] is not None for r in rows)
+    assert all(r["landed"] == 1 for r in rows)
     assert states(vault) == {rel: "applied" if rel in written else "approved" for rel in notes}
 
     monkeypatch.undo()

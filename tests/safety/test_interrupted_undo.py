@@ -51,6 +51,7 @@ def test_ctrl_c_during_undo_then_plain_undo_finishes_it(vault: Path) -> None:
     with open_workspace(vault) as ws:
         apply_run = next(run for run in list_runs(ws.store) if run.kind == "apply")
     assert apply_run.partly_undone
+    assert "partly undone by" in cli("status", str(vault)).stdout
 
     again = cli("undo", str(vault))
 

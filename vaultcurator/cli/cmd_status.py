@@ -135,6 +135,7 @@ def apply_runs_section(store: Store) -> list[dict[str, Any]]:
                 "started_at": _iso(run.started_at),
                 "finished_at": _iso(run.finished_at),
                 "undone_by": run.undone_by,
+                "partly_undone": run.partly_undone,
                 "notes_written": run.writes,
                 "summary": run.summary,
             }
@@ -175,15 +176,15 @@ def _render_jobs(value: Any) -> list[str]:
         )
         cost = job.get("cost")
         if cost:
-            lines.append(
             cap = job.get("max_cost")
+            lines.append(
                 f"     cost ${cost['actual_usd']:.4f} (standard API ${cost['standard_usd']:.4f},"
                 f" saved ${cost['savings_usd']:.4f})"
-            )
                 + (f", cap ${cap:.4f}" if cap is not None else "")
-    return lines
+            )
         if job.get("prompt_version"):
             lines.append(f"     prompt {job['prompt_version']}")
+    return lines
 
 
 def _render_proposals(value: Any) -> list[str]:
@@ -198,6 +199,8 @@ def _render_apply_runs(value: Any) -> list[str]:
     lines = ["Apply runs:"]
     for run in value:
         undone = f", undone by #{run['undone_by']}" if run["undone_by"] else ""
+        if run.get("partly_undone"):
+            undone = f", partly undone by #{run['undone_by']} (`vaultcurator undo` finishes it)"
         lines.append(
             f"  #{run['id']} {run['kind']} {run['started_at']}: "
             f"{run['notes_written']} notes written{undone}"

@@ -110,7 +110,7 @@ def record_writes(store: Store, run_id: int, writes: Sequence[PlannedWrite]) -> 
         for n, write in enumerate(writes):
             cursor = conn.execute(
                 """INSERT INTO journal(run_id, seq, path, prev_bytes, prev_hash, new_hash,
-                   proposal_id, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                   proposal_id, written_at, landed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)""",
                 (
                     run_id,
                     first + n,
@@ -130,11 +130,8 @@ def record_writes(store: Store, run_id: int, writes: Sequence[PlannedWrite]) -> 
 
 def confirm_writes(store: Store, entry_ids: Iterable[int]) -> None:
     """Mark rows whose note was replaced (what ``status`` counts as written)."""
-    now = time.time()
     with store.transaction() as conn:
-        conn.executemany(
-            "UPDATE journal SET confirmed_at = ? WHERE id = ?", [(now, i) for i in entry_ids]
-        )
+        conn.executemany("UPDATE journal SET landed = 1 WHERE id = ?", [(i,) for i in entry_ids])
 
 
 def discard_writes(store: Store, entry_ids: Iterable[int]) -> None:
@@ -146,7 +143,7 @@ def discard_writes(store: Store, entry_ids: Iterable[int]) -> None:
 def list_runs(store: Store, *, limit: int | None = None) -> list[RunInfo]:
     """Runs, newest first, with their write counts."""
     sql = """SELECT r.*, (SELECT count(*) FROM journal j WHERE j.run_id = r.id
-                          AND j.confirmed_at IS NOT NULL) AS writes,
+                          AND j.landed = 1) AS writes,
                     u.id IS NOT NULL AND u.complete = 0 AS partly_undone
              FROM apply_runs r LEFT JOIN apply_runs u ON u.id = r.undone_by
              ORDER BY r.id DESC"""
@@ -329,7 +326,7 @@ def _import(
                 proposal = None
             conn.execute(
                 """INSERT INTO journal(run_id, seq, path, prev_bytes, prev_hash, new_hash,
-                   proposal_id, written_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   proposal_id, written_at, landed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     run_id,
                     w.seq,
@@ -339,7 +336,7 @@ def _import(
                     w.new_hash,
                     proposal,
                     now,
-                    now if landed[w.seq] else None,
+                    1 if landed[w.seq] else 0,
                 ),
             )
         conn.execute("UPDATE apply_runs SET journal_size = ? WHERE id = ?", (size or 0, run_id))

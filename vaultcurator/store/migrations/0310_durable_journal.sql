@@ -6,7 +6,7 @@ ALTER TABLE apply_runs ADD COLUMN journal_size INTEGER NOT NULL DEFAULT 0;
 -- Undo runs: 0 until every entry of the undone run was tried (an interrupted undo is resumed).
 ALTER TABLE apply_runs ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE journal ADD COLUMN seq INTEGER;
--- Set once the note was replaced: a row without it is a write that may not have happened.
-ALTER TABLE journal ADD COLUMN confirmed_at REAL;
-UPDATE journal SET confirmed_at = written_at;
+-- 0 from the write-ahead record until the note was replaced: such a row is a write that may
+-- not have happened (Ctrl-C, crash), and is not counted as written.
+ALTER TABLE journal ADD COLUMN landed INTEGER NOT NULL DEFAULT 1;
 CREATE UNIQUE INDEX journal_run_seq ON journal(run_id, seq);
