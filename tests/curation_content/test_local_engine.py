@@ -167,6 +167,15 @@ def test_approved_vocabulary_limits_the_candidates() -> None:
     assert tags == ["gardening"]
 
 
+def test_approved_renames_route_votes_to_the_canonical_tag() -> None:
+    new = make_note(99, "Inbox/new.md", "Index funds, savings rate and the monthly budget.\n")
+    inventory = _topic_vault([new])
+    curator = LocalCurator(
+        inventory, vocabulary=["gardening", "money"], renames={"Finance": "money"}
+    )
+    assert curator.tags_for(new, new.body or "") == ["money"]
+
+
 def test_nested_tag_preferred_over_flat_one_with_the_same_leaf() -> None:
     notes = [make_note(i, f"a/x{i}.md", "Unrelated.\n", tags=["python"]) for i in range(2)]
     notes += [make_note(2, "b/y.md", "Other.\n", tags=["programming/python"])]

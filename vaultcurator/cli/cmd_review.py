@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                         "stale": d.stale,
                         "error": d.error,
                         "tag_removals": [{"tag": t, "reason": r} for t, r in d.tag_removals],
+                        "description_note": d.description_note,
                     }
                     for d in diffs
                 ],
@@ -103,6 +104,8 @@ def print_diffs(diffs: list[RenderedDiff]) -> None:
             )
         for tag, reason in d.tag_removals:  # before the hunks: patch(1) skips such lines
             print(f"# {d.path}: removes tag {tag!r}: {reason}")
+        if d.description_note:
+            print(f"# {d.path}: {d.description_note}")
         if d.text:
             print(d.text)
         else:

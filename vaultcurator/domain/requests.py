@@ -27,6 +27,8 @@ class CurationAnswer:
 
     tags: list[str]
     description: str
+    description_note: str | None = None
+    """Why ``description`` is empty, when an engine may propose none (the offline one)."""
 
 
 @dataclass(slots=True)

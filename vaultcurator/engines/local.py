@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -107,14 +107,18 @@ class LocalCurator:
         settings: CurationSettings | None = None,
         *,
         vocabulary: Iterable[str] | None = None,
+        renames: Mapping[str, str] | None = None,
         body_of: BodyOf | None = None,
         neighbour_tags: NeighbourTags | None = None,
     ) -> None:
-        """``vocabulary``: the approved taxonomy's tags (None: the tags the vault uses);
+        """``vocabulary``: the approved taxonomy's tags (None: the tags the vault uses), and
+        ``renames`` its ``{case-folded old: canonical}`` map (other notes' tags are read
+        through it, so their votes go to the canonical tag);
         ``body_of``: a note's body when the scan did not keep it (None: empty);
         ``neighbour_tags``: extra neighbours' tags per note (e.g. from the links index)."""
         self.settings = settings or CurationSettings()
         self.neighbour_tags = neighbour_tags
+        self._renames = {k.casefold(): v for k, v in (renames or {}).items()}
         valid = inventory.valid
         counts = tag_counts(valid)
         self._uses = {tag.casefold(): n for tag, n in counts}
@@ -145,11 +149,12 @@ class LocalCurator:
 
     def curate(self, note: Note, body: str) -> CurationAnswer:
         """Tags and a description for ``note`` whose Markdown body is ``body``."""
-        return CurationAnswer(tags=self.tags_for(note, body), description=describe(body, note))
-
-    def why_no_description(self, note: Note, body: str) -> str:
-        """Why :meth:`curate` proposed no description for ``note`` (for the reviewer)."""
-        return explain(body, note)
+        description = describe(body, note)
+        return CurationAnswer(
+            tags=self.tags_for(note, body),
+            description=description,
+            description_note=None if description else explain(body, note),
+        )
 
     def tags_for(self, note: Note, body: str) -> list[str]:
         """The author's tags, then the candidates the evidence supports (best first)."""
@@ -281,7 +286,8 @@ class LocalCurator:
 
     def _topical(self, tags: Iterable[str]) -> list[str]:
         """Those of ``tags`` that are candidates, in the candidates' spelling."""
-        return [c for t in tags if (c := self._candidates.get(t.casefold())) is not None]
+        renamed = (self._renames.get(t.casefold(), t) for t in tags)
+        return [c for t in renamed if (c := self._candidates.get(t.casefold())) is not None]
 
     def _topical_tags(self, note: Note) -> list[str]:
         return list(dict.fromkeys(self._topical(self._spelled(self._note_tags(note)))))
@@ -333,10 +339,16 @@ class LocalEngine(PerNoteEngine):
     def run(self, notes: Iterable[PreparedNote], attempt: int, total: int) -> None:
         if self._curator is None:
             from vaultcurator.curation.requests import load_body
+            from vaultcurator.store.taxonomy import approved_plan
 
             root = self.setup.vault_root
+            plan = approved_plan(self.setup.ledger.store)
             self._curator = LocalCurator(
-                self.setup.inventory, self.setup.settings, body_of=lambda n: load_body(root, n)
+                self.setup.inventory,
+                self.setup.settings,
+                vocabulary=None if plan is None else [tag for tag, _ in plan.tags],
+                renames=None if plan is None else plan.rename_map(),
+                body_of=lambda n: load_body(root, n),
             )
         sink = PerNoteSink(self.setup, total)
         for item in notes:

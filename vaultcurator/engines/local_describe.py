@@ -220,7 +220,7 @@ def explain(body: str, note: Note | None = None) -> str:
         return "no description: the note is empty"
     blocks = list(_blocks(body))
     if not blocks:
-        return "no description: the note has only headings, code, quotes or embeds"
+        return "no description: the note has only headings, links, code, quotes or embeds"
     title = _plain(note.title) if note is not None else None
     if title is not None and all(_plain(strip_markdown(b)) == title for b, _ in blocks):
         return "no description: the note's only text is its title"

@@ -138,6 +138,8 @@ class RenderedDiff:
     """Why no diff could be rendered (missing file, unparseable frontmatter, ...)."""
     tag_removals: tuple[tuple[str, str], ...] = ()
     """``(tag, why)`` for every author tag the proposal takes off the note."""
+    description_note: str | None = None
+    """Why the proposal sets no description, when the engine said."""
 
     @property
     def ok(self) -> bool:
@@ -187,7 +189,15 @@ def render_unified_diff(
     except (VaultCuratorError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or str(exc)
         return RenderedDiff(proposal.id, proposal.path, "", stale, reason)
-    return RenderedDiff(proposal.id, proposal.path, text, stale, None, tag_removals(proposal))
+    return RenderedDiff(
+        proposal.id,
+        proposal.path,
+        text,
+        stale,
+        None,
+        tag_removals(proposal),
+        None if proposal.has_description else proposal.description_note,
+    )
 
 
 def tag_removals(proposal: Proposal) -> tuple[tuple[str, str], ...]:

@@ -174,6 +174,10 @@ class JobLedger:
             reasons: dict[str, str] = {}
             if self.tag_policy is not None:
                 new_tags, reasons = self.tag_policy(entry.old_tags or [], new_tags)
+            # Nothing proposed (the offline engine proposes only what the evidence supports):
+            # the key is left alone, never written as ``tags: []`` or ``description: ""``.
+            tags_touched = bool(new_tags or entry.old_tags)
+            description = outcome.answer.description
             proposal_id = add_proposal(
                 self.store,
                 path=entry.path,
@@ -182,11 +186,12 @@ class JobLedger:
                 engine=self.engine_name,
                 model=self.model,
                 old_tags=entry.old_tags,
-                new_tags=new_tags,
+                new_tags=new_tags if tags_touched else None,
                 tag_reasons=reasons,
                 old_description=entry.old_description,
-                new_description=outcome.answer.description,
-                set_description=True,
+                new_description=description,
+                set_description=bool(description),
+                description_note=None if description else outcome.answer.description_note,
                 job_id=self.job.id,
             )
             self.proposals.append(proposal_id)

@@ -47,6 +47,8 @@ class Proposal:
     created_at: float
     updated_at: float
     tag_reasons: dict[str, str] | None = None
+    description_note: str | None = None
+    """Why the proposal sets no description (None: nothing to explain)."""
     """Why each removed author tag leaves (renamed by the plan, invalid, policy)."""
 
     @property
@@ -119,6 +121,7 @@ def _from_row(row: Any) -> Proposal:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         tag_reasons=json.loads(row["tag_reasons_json"]) if row["tag_reasons_json"] else None,
+        description_note=row["description_note"],
     )
 
 
@@ -139,6 +142,7 @@ def add_proposal(
     old_related: Sequence[str] | None = None,
     new_related: Sequence[str] | None = None,
     tag_reasons: Mapping[str, str] | None = None,
+    description_note: str | None = None,
 ) -> int:
     """Record a proposal, merging with the note's pending one built from the same bytes.
 
@@ -170,7 +174,7 @@ def add_proposal(
                    old_tags_json = ?, new_tags_json = ?, old_description = ?,
                    new_description = ?, has_description = ?, old_related_json = ?,
                    new_related_json = ?, note_index = ?, updated_at = ?,
-                   tag_reasons_json = ? WHERE id = ?""",
+                   tag_reasons_json = ?, description_note = ? WHERE id = ?""",
                 (
                     job_id if job_id is not None else current.job_id,
                     engine if new_tags is not None or set_description else current.engine,
@@ -191,6 +195,9 @@ def add_proposal(
                     _reasons(tag_reasons)
                     if new_tags is not None
                     else _reasons(current.tag_reasons),
+                    description_note
+                    if new_tags is not None or set_description or description_note is not None
+                    else current.description_note,
                     current.id,
                 ),
             )
@@ -199,8 +206,8 @@ def add_proposal(
             """INSERT INTO proposals(job_id, path, note_index, base_hash, engine, model,
                old_tags_json, new_tags_json, old_description, new_description, has_description,
                old_related_json, new_related_json, state, created_at, updated_at,
-               tag_reasons_json)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
+               tag_reasons_json, description_note)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
             (
                 job_id,
                 path,
@@ -218,6 +225,7 @@ def add_proposal(
                 now,
                 now,
                 _reasons(tag_reasons),
+                description_note,
             ),
         )
         return int(cursor.lastrowid or 0)
