@@ -152,6 +152,13 @@ def text_of(widget: object) -> str:
 RunBefore = Callable[[Pilot[int]], Awaitable[None]]
 
 
+def last_run_summary(app: object) -> str:
+    """How the app's last background curation run ended: its title and summary lines."""
+    assert isinstance(app, ReviewApp)
+    assert app.last_run is not None, "no curation run ended"
+    return "\n".join([app.last_run.title, *app.last_run.lines])
+
+
 def make_batch_job(ws: Workspace) -> int:
     """A running batch job over three notes: two answered, one still processing.
 

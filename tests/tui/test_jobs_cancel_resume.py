@@ -17,11 +17,11 @@ from textual.widgets import DataTable
 
 from tests.curation.test_batch import assert_each_note_got_its_own_answer, creates
 from tests.fakes.anthropic_server import FakeAnthropic
-from tests.tui.conftest import interrupted_batch_job, running, settle, text_of
+from tests.tui.conftest import interrupted_batch_job, last_run_summary, running, settle
 from vaultcurator.store import jobs
 from vaultcurator.store.proposals import list_proposals
 from vaultcurator.tui.screens.jobs import JobsScreen
-from vaultcurator.tui.screens.modals import ConfirmScreen, ProgressScreen
+from vaultcurator.tui.screens.modals import ConfirmScreen
 from vaultcurator.workspace import Workspace
 
 
@@ -109,13 +109,10 @@ async def test_resume_finishes_the_job_without_sending_a_batch_twice(
         screen = pilot.app.screen
         assert isinstance(screen, JobsScreen)
         await pilot.press("R")
+        assert pilot.app.screen is screen  # in the background: the jobs screen stays
         await settle(pilot)
-        progress = pilot.app.screen
-        assert isinstance(progress, ProgressScreen) and progress.finished
-        summary = text_of(progress.query_one("#progress-summary"))
+        summary = last_run_summary(pilot.app)
         assert f"Job {job.id}: done" in summary and "30 proposal(s)" in summary
-        await pilot.press("enter")
-        await settle(pilot)
         assert pilot.app.screen is screen
         assert job_row(screen, job.id)[1:5] == ["done", "30/30", "30", "0"]
         await pilot.press("x")  # a finished job cannot be canceled: no dialog, no request

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import RadioButton, Select
 
-from tests.tui.conftest import running, settle, text_of
+from tests.tui.conftest import last_run_summary, running, settle, text_of
 from vaultcurator.review.apply import recurate_candidates
 from vaultcurator.store import jobs
 from vaultcurator.store.proposals import get_proposal, list_proposals
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.tui.app import ReviewApp
 from vaultcurator.tui.screens.curate import CurateScreen
-from vaultcurator.tui.screens.modals import ProgressScreen
 from vaultcurator.tui.screens.review import ReviewScreen
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace
@@ -49,11 +48,8 @@ async def test_recurate_conflicts_makes_a_fresh_proposal_for_just_those_notes(
         await pilot.pause()
         await pilot.click("#start")
         await settle(pilot)
-        progress = app.screen
-        assert isinstance(progress, ProgressScreen) and progress.finished
-        assert "1 note(s) selected" in text_of(progress.query_one("#progress-summary"))
-        await pilot.press("enter")
-        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "1 note(s) selected" in last_run_summary(app)
 
         new_hash = (
             scan_vault(workspace.root, workspace.settings.scan, StoreScanCache(store))

@@ -8,7 +8,7 @@ from tests.tui.conftest import running, settle, text_of
 from vaultcurator.store.proposals import get_proposal, list_proposals
 from vaultcurator.tui.app import ReviewApp
 from vaultcurator.tui.screens.edit import EditScreen
-from vaultcurator.tui.screens.modals import ErrorScreen, HelpScreen
+from vaultcurator.tui.screens.modals import ConfirmScreen, ErrorScreen, HelpScreen
 from vaultcurator.tui.screens.review import ReviewScreen
 from vaultcurator.workspace import Workspace
 
@@ -106,6 +106,8 @@ async def test_text_filter_then_approve_all_shown(
         await pilot.press("slash", *"garden", "enter")
         assert list(screen.table.ids) == [curated[TOMATOES]]
         await pilot.press("A")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
         assert state(workspace, curated[TOMATOES]) == "approved"
         others = [pid for path, pid in curated.items() if path != TOMATOES]
         assert {state(workspace, pid) for pid in others} == {"pending"}

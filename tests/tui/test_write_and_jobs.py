@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, RadioButton, Select
 
-from tests.tui.conftest import make_batch_job, running, settle, text_of
+from tests.tui.conftest import last_run_summary, make_batch_job, running, settle, text_of
 from vaultcurator.store.proposals import get_proposal, list_proposals
 from vaultcurator.tui.app import ReviewApp
 from vaultcurator.tui.screens.curate import CurateScreen
@@ -71,7 +71,7 @@ async def test_apply_asks_first_then_writes_and_reports_conflicts(
 async def test_apply_declined_writes_nothing(workspace: Workspace, curated: dict[str, int]) -> None:
     before = vault_bytes(workspace.root)
     async with running(workspace) as pilot:
-        await pilot.press("A", "w")
+        await pilot.press("A", "y", "w")
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("n")
         await settle(pilot)
@@ -85,7 +85,7 @@ async def test_apply_then_undo_restores_every_byte(
 ) -> None:
     before = vault_bytes(workspace.root)
     async with running(workspace) as pilot:
-        await pilot.press("A", "w", "y")
+        await pilot.press("A", "y", "w", "y")
         await settle(pilot)
         await pilot.press("enter")
         assert vault_bytes(workspace.root) != before
@@ -130,11 +130,8 @@ async def test_curation_run_with_the_local_engine(workspace: Workspace) -> None:
         await pilot.pause()
         await pilot.click("#start")
         await settle(pilot)
-        progress = app.screen
-        assert isinstance(progress, ProgressScreen) and progress.finished
-        assert "proposal(s)" in text_of(progress.query_one("#progress-summary"))
-        await pilot.press("enter")
-        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)  # no modal: the run went on in the background
+        assert "proposal(s)" in last_run_summary(app)
         made = list_proposals(workspace.store, ["pending"])
         assert made and all(p.path.startswith("Cooking/") for p in made)
         assert {p.engine for p in made} == {"local"}

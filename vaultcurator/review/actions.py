@@ -110,8 +110,26 @@ def reset_to_pending(store: Store, ids: Iterable[int]) -> ActionResult:
 
 
 def approve_all(store: Store, proposals: Iterable[Proposal | int]) -> ActionResult:
-    """Approve every approvable proposal of a (filtered) set; the others are skipped."""
-    return approve(store, (p if isinstance(p, int) else p.id for p in proposals))
+    """Approve the *pending* proposals of a (filtered) set: a bulk action never overrides a
+    decision, so rejected ones stay rejected (skipped with the reason, like applied ones)."""
+    ids = [p if isinstance(p, int) else p.id for p in proposals]
+    current = _states(store, list(dict.fromkeys(ids)))
+    pending = [pid for pid in ids if current.get(pid) == "pending"]
+    result = _transition(store, pending, "approved", ("pending",))
+    result.skipped += [
+        (pid, f"is {current[pid]}" if pid in current else "no such proposal")
+        for pid in dict.fromkeys(ids)
+        if current.get(pid) not in ("pending", "approved")
+    ]
+    return result
+
+
+def bulk_counts(store: Store, ids: Iterable[int]) -> dict[str, int]:
+    """How many of ``ids`` are in each state: what a bulk approve would do, before it asks."""
+    counts: dict[str, int] = {}
+    for state in _states(store, list(dict.fromkeys(ids))).values():
+        counts[state] = counts.get(state, 0) + 1
+    return counts
 
 
 # --- editing -------------------------------------------------------------------------------

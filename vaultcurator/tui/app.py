@@ -14,24 +14,22 @@ failed) that bubble up to the handlers here, and the app-wide commands are ``app
 
 from __future__ import annotations
 
-import dataclasses
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import cached_property, partial
 from typing import ClassVar, TypeVar
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from vaultcurator.config import engine_name, mode_name
-from vaultcurator.domain.progress import BatchStatus, NoteDone, Notice, ProgressEvent, RoundStarted
 from vaultcurator.review.actions import ALL_STATES
-from vaultcurator.review.apply import apply_proposals, count_for_apply, recurate_candidates
+from vaultcurator.review.apply import apply_proposals, count_for_apply
 from vaultcurator.review.diff import note_preview, render_unified_diff
 from vaultcurator.review.undo import undo_apply, undoable_run
 from vaultcurator.store.journal import list_runs
@@ -41,10 +39,6 @@ from vaultcurator.tui.keys import palette_entries
 from vaultcurator.tui.messages import (
     ActionFailed,
     ApplyFinished,
-    CurationFinished,
-    JobActionDone,
-    JobCancelRequested,
-    JobResumeRequested,
     JobsRefreshed,
     JobsRequested,
     PreviewLoaded,
@@ -54,7 +48,7 @@ from vaultcurator.tui.messages import (
     UndoFinished,
     WorkProgress,
 )
-from vaultcurator.tui.screens.curate import CurateRequest, CurateScreen
+from vaultcurator.tui.runs import RunsApp, StopRequested
 from vaultcurator.tui.screens.jobs import JobsScreen
 from vaultcurator.tui.screens.modals import (
     ConfirmScreen,
@@ -64,7 +58,7 @@ from vaultcurator.tui.screens.modals import (
     ProgressScreen,
 )
 from vaultcurator.tui.screens.review import ReviewScreen
-from vaultcurator.tui.summaries import apply_summary, curation_summary, undo_summary
+from vaultcurator.tui.summaries import apply_summary, undo_summary
 from vaultcurator.workspace import Workspace
 
 LOADED_STATES: tuple[str, ...] = tuple(s for s in ALL_STATES if s != "superseded")
@@ -74,13 +68,14 @@ NARROW_BELOW = 110
 T = TypeVar("T")
 
 
-class ReviewApp(App[int]):
+class ReviewApp(RunsApp):
     """Review proposals, apply them, undo, start curation runs, watch jobs."""
 
     CSS_PATH = "app.tcss"
     TITLE = "vaultcurator"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True)
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("X", "cancel_run", "Cancel run", show=False),
     ]
 
     def __init__(
@@ -118,6 +113,8 @@ class ReviewApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
+        if isinstance(event.worker.error, StopRequested):
+            return  # the user quit during a run: the job is left for resume
         error = event.worker.error
         self._close_progress()
         name = event.worker.name.replace("_", " ")
@@ -284,88 +281,16 @@ class ReviewApp(App[int]):
         self._finish_progress(*undo_summary(message.summary))
         self.load_proposals()
 
-    # -- curation -------------------------------------------------------------------------------
+    # -- curation runs (background: see tui/runs.py) and jobs ------------------------------------
 
-    def action_curate(self) -> None:
-        settings = self.ws.settings.curation
-        self.push_screen(
-            CurateScreen(engine=settings.engine, mode=settings.mode, blink=self.blink),
-            self._curation_chosen,
-        )
-
-    def action_recurate(self) -> None:
-        """``C``: the curate modal, preset to the conflicted notes that still need a proposal."""
-        paths = self.guard("Re-curation failed", lambda: recurate_candidates(self.ws.store))
-        if paths is None:
-            return
-        if not paths:
-            self.notify("No conflicted notes to re-curate.")
-            return
-        settings = self.ws.settings.curation
-        self.push_screen(
-            CurateScreen(
-                engine=settings.engine, mode=settings.mode, blink=self.blink, conflicts=paths
-            ),
-            self._curation_chosen,
-        )
-
-    def _curation_chosen(self, request: CurateRequest | None) -> None:
-        if request is None:
-            return
-        scope = {"changed": "changed or new notes", "all": "all notes"}.get(
-            request.scope, f"notes in {request.folder}"
-        )
-        if request.paths is not None:
-            scope = f"{len(request.paths)} conflicted note(s)"
-        self._open_progress(f"Curating {scope} ({request.engine}, {request.mode})…")
-        self.curation_worker(request)
-
-    def _workspace_for(self, request: CurateRequest) -> Workspace:
-        curation = dataclasses.replace(
-            self.ws.settings.curation,
-            engine=engine_name(request.engine),
-            mode=mode_name(request.mode),
-        )
-        settings = dataclasses.replace(self.ws.settings, curation=curation)
-        return dataclasses.replace(self.ws, settings=settings)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
-    def curation_worker(self, request: CurateRequest) -> None:
-        from vaultcurator.pipeline.run import CurateOptions, DryRun, run_curation
-
-        options = CurateOptions(all_notes=request.all_notes, only=request.only, paths=request.paths)
-        report = run_curation(self._workspace_for(request), options, self._event_poster())
-        assert not isinstance(report, DryRun)
-        self.post_message(CurationFinished(*curation_summary(report)))
-
-    def _event_poster(self) -> Callable[[ProgressEvent], None]:
-        """Curation progress events → WorkProgress messages (throttled like apply)."""
-        notes = self._progress_poster()
-
-        def post(event: ProgressEvent) -> None:
-            if isinstance(event, NoteDone):
-                notes(event.done, event.total)
-            elif isinstance(event, BatchStatus):
-                detail = f"batch {event.chunk_no + 1}: {event.processing_status}"
-                self.post_message(WorkProgress(event.done, event.total, detail))
-            elif isinstance(event, RoundStarted):
-                self.post_message(WorkProgress(0, event.count, f"{event.mode} round"))
-            elif isinstance(event, Notice):
-                self.post_message(WorkProgress(-1, 0, event.text))
-
-        return post
-
-    def on_curation_finished(self, message: CurationFinished) -> None:
-        self._finish_progress(message.title, Group(*(Text(line) for line in message.lines)))
+    def reload_after_run(self) -> None:
         self.load_proposals()
         if any(isinstance(screen, JobsScreen) for screen in self.screen_stack):
-            self.refresh_jobs()  # a resume started from the jobs screen: show where it ended
-
-    # -- jobs -----------------------------------------------------------------------------------
+            self.refresh_jobs()
 
     def action_jobs(self) -> None:
         if not isinstance(self.screen, JobsScreen):
-            self.push_screen(JobsScreen(live=self.live_jobs))
+            self.push_screen(JobsScreen(live=self.live_jobs, run_status=self.run_status_text()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def refresh_jobs(self) -> None:
@@ -373,66 +298,12 @@ class ReviewApp(App[int]):
 
     def on_jobs_requested(self, message: JobsRequested) -> None:
         self.refresh_jobs()
+        self.show_run_status()  # the live jobs screen ticks every second: so does the timer
 
     def on_jobs_refreshed(self, message: JobsRefreshed) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, JobsScreen):
                 screen.show(message.snapshot)
-
-    def _active_job_id(self) -> int | None:
-        from vaultcurator.store.jobs import latest_job
-
-        job = self.guard("Jobs failed", lambda: latest_job(self.ws.store))
-        return None if job is None else job.id
-
-    def on_job_cancel_requested(self, message: JobCancelRequested) -> None:
-        job_id = message.job_id
-        if self._active_job_id() != job_id:
-            self.notify("Only the newest unfinished job can be canceled.", severity="warning")
-            return
-        body = Text(
-            f"Job {job_id}: its running batches are canceled; answers already completed are "
-            "kept as proposals."
-        )
-        self.push_screen(
-            ConfirmScreen(f"Cancel job {job_id}?", body, yes="Cancel job"),
-            self._cancel_confirmed,
-        )
-
-    def _cancel_confirmed(self, yes: bool | None) -> None:
-        if yes:
-            self.notify("Canceling the job's batches…")
-            self.cancel_worker()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
-    def cancel_worker(self) -> None:
-        from vaultcurator.pipeline.resume import cancel_job
-
-        report = cancel_job(self.ws)
-        text = f"Job {report.job_id} canceled: {report.kept} answer(s) kept"
-        if report.still_canceling:
-            text += f"; {len(report.still_canceling)} batch(es) still ending (resume fetches them)"
-        self.post_message(JobActionDone(text))
-
-    def on_job_resume_requested(self, message: JobResumeRequested) -> None:
-        job_id = message.job_id
-        if self._active_job_id() != job_id:
-            self.notify("Only the newest unfinished job can be resumed.", severity="warning")
-            return
-        self._open_progress(f"Resuming job {job_id}…")
-        self.resume_worker()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="curate")
-    def resume_worker(self) -> None:
-        from vaultcurator.pipeline.resume import resume_job
-
-        report = resume_job(self.ws, self._event_poster())
-        self.post_message(CurationFinished(*curation_summary(report)))
-
-    def on_job_action_done(self, message: JobActionDone) -> None:
-        self.notify(message.text)
-        self.refresh_jobs()
-        self.load_proposals()
 
     # -- help and the command palette -----------------------------------------------------------
 
@@ -461,6 +332,14 @@ def run_app(workspace: Workspace) -> int:
     """Run the review UI in the terminal until the user quits; returns the exit status."""
     app = create_app(workspace)
     result = app.run()
+    left = app.abandoned_run
+    if left is not None and left.thread.is_alive():
+        left.thread.join(timeout=1.0)  # a run between two events stops at once
+        print(
+            "vaultcurator: the curation job was left running; "
+            f"`vaultcurator resume {workspace.root}` fetches the rest.",
+            file=sys.stderr,
+        )
     return int(result or 0)
 
 

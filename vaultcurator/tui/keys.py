@@ -33,7 +33,8 @@ REVIEW_KEYS: tuple[Key, ...] = (
         palette="Approve"),
     Key("r", "reject", "Reject", "reject the selected proposal", "Review", palette="Reject"),
     Key("e", "edit", "Edit", "edit its tags and description", "Review", palette="Edit"),
-    Key("A", "approve_all", "All", "approve every proposal the current filter shows", "Review",
+    Key("A", "approve_all", "All",
+        "approve the pending proposals the filter shows (asks; rejected stay rejected)", "Review",
         palette="Approve all shown"),
     Key("p", "toggle_preview", "Preview",
         "preview: the frontmatter diff apply would write, and the note body", "Review",
@@ -63,7 +64,10 @@ REVIEW_KEYS: tuple[Key, ...] = (
         show=False),
     Key("escape", "focus_table", "Table", "back to the table", "Find and move", show=False),
     Key("question_mark", "app.help", "Help", "this help", "App", palette="Help", shown_as="?"),
-    Key("q", "quit", "Quit", "quit", "App"),
+    Key("X", "app.cancel_run", "Cancel run",
+        "cancel the running curation job (from any screen; asks first)", "Curate", show=False,
+        palette="Cancel the running curation"),
+    Key("q", "app.quit", "Quit", "quit (asks while a curation run is on; ctrl+q too)", "App"),
 )  # fmt: skip
 
 PALETTE_KEY = ("ctrl+p", "command palette (every action by name)")

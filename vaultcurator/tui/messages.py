@@ -126,3 +126,30 @@ class JobResumeRequested(Message):
     def __init__(self, job_id: int) -> None:
         super().__init__()
         self.job_id = job_id
+
+
+class RunProgress(Message):
+    """A background curation run's progress: ``done`` of ``total`` (-1: only ``detail``)."""
+
+    def __init__(self, done: int, total: int, detail: str = "") -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.detail = detail
+
+
+class EstimateRequested(Message):
+    """The curate dialog's choice changed: estimate its cost (answer: :class:`EstimateReady`).
+
+    ``request`` is the dialog's ``CurateRequest`` (typed loosely: screens import messages)."""
+
+    def __init__(self, request: object) -> None:
+        super().__init__()
+        self.request = request
+
+
+class EstimateReady(Message):
+    def __init__(self, request: object, text: str) -> None:
+        super().__init__()
+        self.request = request
+        self.text = text

@@ -187,3 +187,16 @@ class DiffPane(VerticalScroll):
     @property
     def preview_visible(self) -> bool:
         return self.has_class("preview")
+
+
+class RunLine(Static):
+    """The running curation's one line (progress, elapsed, ETA, keys); hidden when idle."""
+
+    DEFAULT_CSS = """
+    RunLine { height: 1; display: none; background: $boost; color: $warning; padding: 0 1; }
+    RunLine.on { display: block; }
+    """
+
+    def show_run(self, text: str | None) -> None:
+        self.set_class(text is not None, "on")
+        self.update(Text(text or "", no_wrap=True, overflow="ellipsis"))

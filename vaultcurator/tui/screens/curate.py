@@ -16,16 +16,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
+from vaultcurator.tui.messages import EstimateRequested
+
 ENGINES = (("Claude (Anthropic API)", "anthropic"), ("Local (offline)", "local"))
 LOCAL_MODEL_ENGINE = ("Local model (OpenAI-compatible server)", "openai-compatible")
 """Offered when the settings choose it (``curation.engine = "openai-compatible"``)."""
 DIALOG_HEIGHT = 0.9
 """The dialogs' max-height (app.tcss ``.dialog``)."""
-DIALOG_CHROME = 8
-"""Rows of the dialog that are not fields: borders, title, buttons and their margins."""
+DIALOG_CHROME = 9
+"""Rows of the dialog that are not fields: borders, title, estimate, buttons, margins."""
 MIN_FIELDS_HEIGHT = 4
 CONFLICTS_LISTED = 3
 """How many conflicted paths the modal names before "and N more"."""
+NO_KEY_TEXT = "No ANTHROPIC_API_KEY is set: Claude needs one; the local engine runs offline."
 MODES = (
     ("auto: real-time for a few notes, batch for many", "auto"),
     ("batch: Message Batches, half price", "batch"),
@@ -58,11 +61,21 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
-        self, *, engine: str, mode: str, blink: bool = True, conflicts: Sequence[str] = ()
+        self,
+        *,
+        engine: str,
+        mode: str,
+        blink: bool = True,
+        conflicts: Sequence[str] = (),
+        has_key: bool = True,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.engines = ENGINES + ((LOCAL_MODEL_ENGINE,) if engine == LOCAL_MODEL_ENGINE[1] else ())
         self.engine = engine if engine in dict((v, k) for k, v in self.engines) else "anthropic"
+        self.has_key = has_key
+        """Whether ANTHROPIC_API_KEY is set; without it the dialog starts on the local engine."""
+        if not has_key and self.engine == "anthropic":
+            self.engine = "local"
         self.mode = mode if mode in dict((v, k) for k, v in MODES) else "auto"
         self.blink = blink
         self.conflicts = tuple(conflicts)
@@ -93,9 +106,12 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
                 yield Input(placeholder="Folder or glob, e.g. Journal or Reading/**", id="folder")
                 yield Label("Engine", classes="field-label")
                 yield Select(self.engines, value=self.engine, allow_blank=False, id="engine")
+                if not self.has_key:
+                    yield Static(NO_KEY_TEXT, id="no-key", classes="dim-note")
                 yield Label("Mode", classes="field-label")
                 yield Select(MODES, value=self.mode, allow_blank=False, id="mode")
                 yield Static("", id="curate-error")
+            yield Static("Estimating…", id="estimate")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Start", variant="primary", id="start")
                 yield Button("Cancel", id="cancel")
@@ -103,6 +119,43 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#folder", Input).cursor_blink = self.blink
         self.query_one("#scope", RadioSet).focus()
+        self._request_estimate()
+
+    # -- the cost line: asked of the app whenever the choice changes --------------------------
+
+    def choice(self) -> CurateRequest | None:
+        """The request Start would make now (None while the folder scope has no folder)."""
+        scope = self._scope()
+        folder = self.query_one("#folder", Input).value.strip() or None
+        if scope == "folder" and folder is None:
+            return None
+        return CurateRequest(
+            scope=scope,
+            folder=folder if scope == "folder" else None,
+            engine=str(self.query_one("#engine", Select).value),
+            mode=str(self.query_one("#mode", Select).value),
+            paths=frozenset(self.conflicts) if scope == "conflicts" else None,
+        )
+
+    def _request_estimate(self) -> None:
+        choice = self.choice()
+        if choice is None:
+            self.query_one("#estimate", Static).update("Name a folder to see its estimate.")
+            return
+        self.query_one("#estimate", Static).update("Estimating…")
+        self.post_message(EstimateRequested(choice))
+
+    def show_estimate(self, request: object, text: str) -> None:
+        """The app's estimate for ``request``; ignored when the choice changed meanwhile."""
+        if request == self.choice():
+            self.query_one("#estimate", Static).update(text)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self.is_mounted:
+            self._request_estimate()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self._request_estimate()
 
     def on_resize(self) -> None:
         # CSS cannot say "what the dialog's max-height leaves": title and buttons stay, the
@@ -119,6 +172,7 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "folder" and event.value.strip():
             self.query_one("#scope-folder", RadioButton).value = True
+        self._request_estimate()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -132,23 +186,15 @@ class CurateScreen(ModalScreen[CurateRequest | None]):
         self.action_start()
 
     def action_start(self) -> None:
-        scope = self._scope()
-        folder = self.query_one("#folder", Input).value.strip() or None
-        if scope == "folder" and folder is None:
+        choice = self.choice()
+        if choice is None:
             self.query_one("#curate-error", Static).update("Name a folder (or pick another scope).")
             self.query_one("#folder", Input).focus()
             return
-        engine = self.query_one("#engine", Select).value
-        mode = self.query_one("#mode", Select).value
-        self.dismiss(
-            CurateRequest(
-                scope=scope,
-                folder=folder if scope == "folder" else None,
-                engine=str(engine),
-                mode=str(mode),
-                paths=frozenset(self.conflicts) if scope == "conflicts" else None,
-            )
-        )
+        if choice.engine == "anthropic" and not self.has_key:
+            self.query_one("#curate-error", Static).update(NO_KEY_TEXT)
+            return
+        self.dismiss(choice)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from vaultcurator.tui.jobs_model import JobsSnapshot, JobView, format_cost, format_duration
 from vaultcurator.tui.messages import JobCancelRequested, JobResumeRequested, JobsRequested
+from vaultcurator.tui.widgets import RunLine
 
 REFRESH_SECONDS = 1.0
 JOB_STYLES = {
@@ -40,9 +41,11 @@ class JobsScreen(Screen[None]):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    def __init__(self, *, live: bool = True) -> None:
+    def __init__(self, *, live: bool = True, run_status: str | None = None) -> None:
         super().__init__(id="jobs-screen")
         self.live = live
+        self.run_status = run_status
+        """The running curation's line (the app keeps it current through :meth:`show_run`)."""
         self.snapshot: JobsSnapshot | None = None
         self._row_jobs: list[int] = []
 
@@ -50,7 +53,8 @@ class JobsScreen(Screen[None]):
         yield Header()
         yield Static("", id="jobs-summary")
         yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield RunLine(id="run-status")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#jobs-table", DataTable)
@@ -65,12 +69,18 @@ class JobsScreen(Screen[None]):
             ("Cost", "cost", 9),
         ):
             table.add_column(label, key=key, width=width)
+        self.show_run(self.run_status)
         self.action_refresh()
         if self.live:
             self.set_interval(REFRESH_SECONDS, self.action_refresh)
 
     def action_refresh(self) -> None:
         self.post_message(JobsRequested())
+
+    def show_run(self, text: str | None) -> None:
+        self.run_status = text
+        for line in self.query("#run-status").results(RunLine):  # none before compose
+            line.show_run(text)
 
     def show(self, snapshot: JobsSnapshot) -> None:
         """Redraw from a snapshot, keeping the cursor on the same line when possible."""

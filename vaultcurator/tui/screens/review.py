@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import ClassVar, TypeVar, cast
 
 from rich.console import Group, RenderableType
@@ -31,6 +32,7 @@ from vaultcurator.review.actions import (
     SortKey,
     approve,
     approve_all,
+    bulk_counts,
     edit,
     filter_proposals,
     reject,
@@ -49,7 +51,8 @@ from vaultcurator.tui.messages import (
 )
 from vaultcurator.tui.render import diff_renderable, unified_diff_text
 from vaultcurator.tui.screens.edit import EditDraft, EditScreen
-from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable
+from vaultcurator.tui.screens.modals import ConfirmScreen
+from vaultcurator.tui.widgets import COLUMNS, SORT_KEYS, DiffPane, ProposalTable, RunLine
 
 PREVIEW_BODY_CHARS = 4000
 
@@ -106,6 +109,7 @@ class ReviewScreen(Screen[None]):
         with Horizontal(id="main"):
             yield ProposalTable(id="proposals")
             yield DiffPane(id="diff-pane")
+        yield RunLine(id="run-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -116,6 +120,11 @@ class ReviewScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.narrow_below, "narrow")
+
+    def show_run(self, text: str | None) -> None:
+        """The running curation's line under the table (None: no run)."""
+        for line in self.query("#run-status").results(RunLine):  # none once the app closes
+            line.show_run(text)
 
     @property
     def table(self) -> ProposalTable:
@@ -271,17 +280,35 @@ class ReviewScreen(Screen[None]):
         self._decide("Reject", reject)
 
     def action_approve_all(self) -> None:
+        """``A``: approve the *pending* rows the filter shows, after a confirmation that says
+        how many, and that rejected ones stay rejected."""
         ids = self.shown_ids
-        if not ids:
-            self.notify("Nothing shown to approve.", severity="warning")
+        store = self.store
+        counts = self._guard("Approve all failed", lambda: bulk_counts(store, ids))
+        if counts is None:
+            return
+        pending = counts.get("pending", 0)
+        if not pending:
+            self.notify("No pending proposal among those shown.", severity="warning")
+            return
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Approve {pending} pending proposal(s)?", approve_all_body(counts), yes="Approve"
+            ),
+            partial(self._approve_all_confirmed, ids),
+        )
+
+    def _approve_all_confirmed(self, ids: list[int], yes: bool | None) -> None:
+        if not yes:
             return
         store = self.store
         result = self._act("Approve all failed", lambda: approve_all(store, ids))
         if result is None:
             return
-        text = f"Approved {result.count} shown proposal(s)."
-        if result.skipped:
-            text += f" {len(result.skipped)} left alone (applied, conflict or failed)."
+        rejected = sum(1 for _, why in result.skipped if why == "is rejected")
+        text = f"Approved {result.count} pending proposal(s)."
+        if rejected:
+            text += f" {rejected} rejected stay rejected."
         self.notify(text)
 
     def action_edit(self) -> None:
@@ -320,9 +347,6 @@ class ReviewScreen(Screen[None]):
         self.notify("Saved and approved." if request.approve else "Saved.")
 
     # -- app-level work: apply, undo, curate, jobs and help are ``app.*`` actions (keys.py) ----
-
-    def action_quit(self) -> None:
-        self.app.exit(0)
 
     # -- filtering, sorting, moving -------------------------------------------------------------
 
@@ -391,6 +415,23 @@ class ReviewScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
+
+
+def approve_all_body(counts: dict[str, int]) -> Text:
+    """What ``A`` will do to the shown rows, state by state."""
+    pending = counts.get("pending", 0)
+    lines = [Text.assemble((f"{pending} pending", "bold green"), " proposal(s) become approved.")]
+    if counts.get("rejected"):
+        lines.append(
+            Text.assemble((f"{counts['rejected']} rejected", "bold red"), " stay rejected.")
+        )
+    if counts.get("approved"):
+        lines.append(Text(f"{counts['approved']} already approved."))
+    others = sum(n for s, n in counts.items() if s not in ("pending", "rejected", "approved"))
+    if others:
+        lines.append(Text(f"{others} conflict, failed or applied are left alone."))
+    lines.append(Text("Nothing is written before w (apply).", style="dim"))
+    return Text("\n").join(lines)
 
 
 __all__ = ["COLUMNS", "STATE_FILTERS", "ReviewScreen", "states_for"]
