@@ -45,7 +45,9 @@ price), sync, realtime, batch. --deadline MIN cancels a batch still running afte
 minutes and finishes its notes in real time. An interrupted job continues with
 `vaultcurator resume VAULT`; `vaultcurator cancel VAULT` stops it and keeps what finished.
 
-Needs ANTHROPIC_API_KEY (ANTHROPIC_BASE_URL is honored); --engine local works offline.
+Needs ANTHROPIC_API_KEY (ANTHROPIC_BASE_URL is honored); --engine local works offline;
+--engine openai-compatible curates with a local model (Ollama by default, --base-url for
+LM Studio, llama.cpp or vLLM; --model names it; nothing leaves the machine).
 Exit status: 0 every selected note got a proposal, 1 some failed (listed), 2 usage or
 configuration error, 130 interrupted (resume it).
 """
