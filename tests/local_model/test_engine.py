@@ -92,6 +92,10 @@ def test_requests_are_the_claude_prompts_with_a_json_schema(fake: FakeOpenAI, ma
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["schema"]["required"] == ["tags", "description"]
     assert fake.requests[0].path == "/v1/models"  # the preflight
+    # The answer went through the same tag policy as Claude's (default merge: the author's
+    # tag is kept, the model's are added).
+    tags = json.loads(rows(vault, "SELECT new_tags_json FROM proposals")[0]["new_tags_json"])
+    assert tags[0] == "old" and marker_slug(0) in tags
 
 
 def test_transient_failures_are_retried(fake: FakeOpenAI, make_vault, monkeypatch, capsys) -> None:
