@@ -25,6 +25,27 @@ class ConfigError(VaultCuratorError):
     exit_code = 2
 
 
+class StoreError(VaultCuratorError):
+    """The state store (``.vaultcurator/state.db``) cannot be used: damaged, empty or unreadable.
+
+    Never repaired silently: the message names ``vaultcurator reset-store``, which moves it aside.
+    """
+
+    exit_code = 3
+
+
+class StoreBusyError(VaultCuratorError):
+    """Another process held the store's write lock for longer than the lock timeout."""
+
+    exit_code = 4
+
+
+class ReadOnlyError(VaultCuratorError):
+    """The vault (or its ``.vaultcurator`` folder) cannot be written and the command must write."""
+
+    exit_code = 5
+
+
 class ConflictError(VaultCuratorError):
     """A note changed on disk since it was read; it is left alone rather than overwritten."""
 

@@ -171,11 +171,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; every failure ends as one line on stderr and a documented exit status
+    (README, "Exit status"): no traceback unless ``VAULTCURATOR_DEBUG=1``."""
+    from vaultcurator.cli.common import (
+        EXIT_BROKEN_PIPE,
+        debug_requested,
+        describe_failure,
+        silence_stdout,
+    )
+
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
+        return code
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except VaultCuratorError as exc:
-        print(f"vaultcurator: error: {exc}", file=sys.stderr)
+        from vaultcurator.domain.secrets import scrub
+
+        print(f"vaultcurator: error: {scrub(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("vaultcurator: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if debug_requested():
+            raise
+        message, code = describe_failure(exc, getattr(args, "vault", None))
+        print(f"vaultcurator: error: {message}", file=sys.stderr)
+        return code

@@ -15,6 +15,7 @@ from vaultcurator.cli.common import (
 )
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.vault.model import Inventory
+from vaultcurator.vault.scan import scan_vault
 from vaultcurator.vault.taxonomy import tag_counts
 from vaultcurator.workspace import scan
 
@@ -36,12 +37,21 @@ PROGRESS_MIN_FILES = 500
 def register(parser: argparse.ArgumentParser) -> None:
     add_vault_argument(parser)
     add_json_flag(parser)
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every file, keep nothing in VAULT/.vaultcurator/ (works on a read-only vault)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     with workspace_from_args(args) as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
-        inventory = scan(ws, progress)
-        record = last_scan(ws.store)
+        if args.no_cache:
+            inventory = scan_vault(ws.root, ws.settings.scan, None, progress=progress)
+            record = None
+        else:
+            inventory = scan(ws, progress)
+            record = last_scan(ws.store)
     scanned_at = record.finished_at if record and record.finished_at else None
     if args.json:
         print_json(scan_document(inventory, scanned_at))

@@ -90,7 +90,10 @@ class StoreScanCache:
         """Write the scan's cache changes and its ``scans`` row in one transaction; the scan id.
 
         ``reset`` drops every cached row first (the cache was written by another parser).
+        A read-only store (read-only vault) keeps nothing: the scan still reports, id 0.
         """
+        if self.store.read_only:
+            return 0
         with self.store.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO scans(started_at, finished_at, notes, invalid, files_read, parser) "
