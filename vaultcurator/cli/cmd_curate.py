@@ -290,6 +290,16 @@ def print_report(report: CurationReport, vault: str) -> None:
             f"saved ${cost.savings_usd:.4f})",
             file=out,
         )
+    if report.vocabulary is not None:
+        new, refused = report.vocabulary["new_tags"], report.vocabulary["refused"]
+        print(
+            f"Vocabulary (approved taxonomy, {report.vocabulary['vocabulary']} tags): "
+            f"{len(new)} new tag(s) under existing areas"
+            + (f" ({', '.join(list(new)[:5])})" if new else "")
+            + f", {len(refused)} outside it left out"
+            + (f" ({', '.join(list(refused)[:5])})" if refused else ""),
+            file=out,
+        )
     if report.rejected_ids:
         print(
             f"Rejected {len(report.rejected_ids)} results (an unknown id, another batch's "

@@ -29,7 +29,7 @@ import json
 import re
 import string
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -220,14 +220,17 @@ class PromptContext:
         vault_root: Path | None = None,
         expected_requests: int | None = None,
         token_scale: float = 1.0,
+        vocabulary: Sequence[tuple[str, int]] | None = None,
     ) -> PromptContext:
         """Render the shared prefix once for a job (``vault_root`` enables user templates).
 
         With ``expected_requests``, the prefix is cached (grown first when it is short) when
         that many requests make caching pay; without it, it is cached only if it is long
         enough as it is. ``token_scale`` corrects the prefix's estimated tokens (calibration).
+        ``vocabulary``: the approved taxonomy's canonical tags, listed instead of the vault's
+        raw tags (the same text for every request of the job, so it caches).
         """
-        counts = tag_counts(inventory.valid)
+        counts = list(vocabulary) if vocabulary is not None else tag_counts(inventory.valid)
         template = load_template(SYSTEM_TEMPLATE, vault_root)
         plain_text, plain_shown = render_system(template, counts, settings.taxonomy_token_budget)
         plain_tokens = round(approx_tokens(plain_text) * token_scale)

@@ -17,8 +17,10 @@ Whatever leaves is returned with its reason, stored with the proposal and shown 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from vaultcurator.config import CurationSettings, TagPolicyName
 
@@ -154,17 +156,74 @@ def _replace(
     return TagDecision(tags, out_removed, [t for t in tags if t.casefold() not in author_keys])
 
 
-def policy_for(settings: CurationSettings, renames: Mapping[str, str] | None = None) -> TagPolicyFn:
-    """The settings' policy as the function the job ledger calls for every answer."""
-    plan = dict(renames or {})
+class PolicyRun:
+    """The settings' policy for one job, as the function the job ledger calls per answer.
 
-    def apply(old: Sequence[str], proposed: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    With an approved taxonomy: the engine's tags are mapped through its renames, and a tag
+    outside its vocabulary is kept only when it is nested under one of the vocabulary's
+    areas (``programming/zig`` when ``programming/...`` exists); such new tags and the
+    refused ones are counted for the run's report. Author tags are never checked against
+    the vocabulary (the plan's renames are the only way they change).
+    """
+
+    def __init__(
+        self,
+        settings: CurationSettings,
+        renames: Mapping[str, str] | None = None,
+        vocabulary: Iterable[str] | None = None,
+    ) -> None:
+        self.policy: TagPolicyName = settings.tag_policy
+        self.max_tags = settings.max_tags
+        self.renames = dict(renames or {})
+        words = None if vocabulary is None else list(vocabulary)
+        self.vocabulary = None if words is None else {t.casefold() for t in words}
+        self.areas = {t.split("/", 1)[0].casefold() for t in words or [] if "/" in t}
+        self.new_tags: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
+
+    def allowed(self, proposed: Sequence[str]) -> list[str]:
+        out = []
+        for tag in proposed:
+            target = _renamed(tag, self.renames)
+            if self.vocabulary is None or target.casefold() in self.vocabulary:
+                out.append(target)
+            elif "/" in target and target.split("/", 1)[0].casefold() in self.areas:
+                out.append(target)
+                self.new_tags[target] += 1
+            else:
+                self.refused[target] += 1
+        return out
+
+    def __call__(
+        self, old: Sequence[str], proposed: Sequence[str]
+    ) -> tuple[list[str], dict[str, str]]:
         decision = decide(
-            old, proposed, policy=settings.tag_policy, max_tags=settings.max_tags, renames=plan
+            old,
+            self.allowed(proposed),
+            policy=self.policy,
+            max_tags=self.max_tags,
+            renames=self.renames,
         )
         return decision.tags, decision.removed
 
-    return apply
+    def summary(self) -> dict[str, Any] | None:
+        """New tags under existing areas and refused ones (None without a vocabulary)."""
+        if self.vocabulary is None:
+            return None
+        return {
+            "vocabulary": len(self.vocabulary),
+            "new_tags": dict(sorted(self.new_tags.items())),
+            "refused": dict(sorted(self.refused.items())),
+        }
+
+
+def policy_for(
+    settings: CurationSettings,
+    renames: Mapping[str, str] | None = None,
+    vocabulary: Iterable[str] | None = None,
+) -> PolicyRun:
+    """The settings' policy (and the approved taxonomy, if any) for one job."""
+    return PolicyRun(settings, renames, vocabulary)
 
 
 def rename_only(old: Sequence[str], renames: Mapping[str, str]) -> TagDecision:

@@ -57,6 +57,9 @@ class CurationReport:
     """Selected-by-filter notes that cannot be curated: (path, reason)."""
     links: dict[str, Any] | None = None
     """Related-links summary, when the links step ran (wired by the lead)."""
+    vocabulary: dict[str, Any] | None = None
+    """With an approved taxonomy: the new tags answers brought under its areas, and the
+    tags refused for falling outside it (see ``curation.tag_policy.PolicyRun``)."""
 
     @property
     def interrupted(self) -> bool:
@@ -86,6 +89,7 @@ class CurationReport:
             "applied": None if self.applied is None else self.applied.to_dict(),
             "invalid_notes": [{"path": p, "reason": r} for p, r in self.invalid_notes],
             "links": self.links,
+            "vocabulary": self.vocabulary,
         }
 
 

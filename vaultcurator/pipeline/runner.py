@@ -37,7 +37,7 @@ from vaultcurator.pipeline.costing import CostCapReached, SpendGuard, stored_cal
 from vaultcurator.pipeline.report import CurationReport, report_for_job
 from vaultcurator.store import jobs
 from vaultcurator.store.ledger import JobLedger
-from vaultcurator.store.taxonomy import approved_renames
+from vaultcurator.store.taxonomy import approved_plan
 from vaultcurator.vault.model import Inventory
 from vaultcurator.workspace import Workspace
 
@@ -77,6 +77,14 @@ class JobRunner:
             max_tokens=self.opts.max_tokens,
         )
         self.by_path = inventory.by_path()
+        # The approved taxonomy, if any: the prompt's vocabulary and the answers' renames.
+        plan = approved_plan(ws.store)
+        vocabulary = None if plan is None else plan.tags
+        self.tag_policy = policy_for(
+            self.settings,
+            None if plan is None else plan.rename_map(),
+            None if vocabulary is None else [tag for tag, _ in vocabulary],
+        )
         # The job's own request count and mode: the prefix (and whether it is grown to be
         # cached) stays the same when the job is resumed.
         requests = sum(jobs.status_counts(ws.store, job.id).values())
@@ -88,6 +96,7 @@ class JobRunner:
             ws.root,
             expected_requests=requests,
             token_scale=calibration.prefix_scale if calibration else 1.0,
+            vocabulary=vocabulary,
         )
         self.guard: SpendGuard | None = None
         if self.opts.max_cost is not None and self.provider.priced and job.model:
@@ -99,7 +108,7 @@ class JobRunner:
             job,
             job.engine,
             job.model,
-            tag_policy=policy_for(self.settings, approved_renames(ws.store)),
+            tag_policy=self.tag_policy,
         )
         self.modes_used: list[str] = []
         self.deadline_hit = False
@@ -258,7 +267,7 @@ class JobRunner:
             if self.provider.priced and job.model
             else None
         )
-        return report_for_job(
+        report = report_for_job(
             self.ws.store,
             job,
             modes_used=list(self.modes_used),
@@ -266,3 +275,5 @@ class JobRunner:
             rejected_ids=list(self.ledger.rejected),
             cost=cost,
         )
+        report.vocabulary = self.tag_policy.summary()
+        return report
