@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,19 +13,58 @@ from typing import Any
 from vaultcurator.config import Settings, load_settings, vault_state_dir
 from vaultcurator.errors import UsageError
 from vaultcurator.store import Store, open_store
+from vaultcurator.store.db import DB_FILE_NAME
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.model import Inventory
 from vaultcurator.vault.scan import Progress, scan_vault
 
+OBSIDIAN_DIR = ".obsidian"
 
-def resolve_vault(path: str | Path) -> Path:
-    """The vault's absolute root, or a UsageError that says what is wrong with ``path``."""
+
+@dataclass(frozen=True, slots=True)
+class VaultLocation:
+    """Where a path given as the vault leads: Obsidian's vault root holds ``.obsidian/``."""
+
+    root: Path
+    given: Path
+    obsidian: bool
+    """False: no ``.obsidian/`` in ``given`` or above it; ``root`` is ``given`` itself."""
+
+    def notice(self) -> str | None:
+        """What the user should know about this location (None: a vault's root, as given)."""
+        if not self.obsidian:
+            return (
+                f"warning: no {OBSIDIAN_DIR}/ folder in {self.given} or above it: is it an "
+                "Obsidian vault? (Obsidian's settings, such as Excluded files, cannot be read)"
+            )
+        if self.root != self.given:
+            return f"{self.given} is inside the Obsidian vault {self.root}: using the vault"
+        return None
+
+
+def locate_vault(path: str | Path) -> VaultLocation:
+    """The vault ``path`` belongs to: the nearest folder at or above it holding ``.obsidian/``
+    (a subfolder is never a vault of its own, with state of its own), else ``path`` itself.
+    A UsageError says what is wrong with ``path``."""
     candidate = Path(path).expanduser()
     if not candidate.exists():
         raise UsageError(f"vault not found: {path}")
     if not candidate.is_dir():
         raise UsageError(f"not a folder: {path} (give the vault's folder)")
-    return candidate.resolve()
+    given = candidate.resolve()
+    for folder in (given, *given.parents):
+        if (folder / OBSIDIAN_DIR).is_dir():
+            return VaultLocation(folder, given, True)
+    return VaultLocation(given, given, False)
+
+
+def resolve_vault(path: str | Path) -> Path:
+    """The vault's absolute root (see :func:`locate_vault`), or a UsageError."""
+    return locate_vault(path).root
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 @dataclass(slots=True)
@@ -30,6 +72,8 @@ class Workspace:
     root: Path
     settings: Settings
     store: Store
+    scratch: Path | None = None
+    """A temporary folder holding the store when no state may be created (removed on close)."""
 
     @property
     def state_dir(self) -> Path:
@@ -37,6 +81,9 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -45,10 +92,31 @@ class Workspace:
         self.close()
 
 
-def open_workspace(vault: str | Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
-    """Validate the vault, load settings (all layers) and open the store."""
-    root = resolve_vault(vault)
+def open_workspace(
+    vault: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    create_state: bool = True,
+    notify: Callable[[str], None] = _to_stderr,
+) -> Workspace:
+    """Find the vault (see :func:`locate_vault`), load settings (all layers), open the store.
+
+    ``notify`` hears what the user should know (a subfolder led to its vault; a folder that is
+    no Obsidian vault). With ``create_state=False`` (read-only commands such as ``scan``), such
+    a folder gets no ``.vaultcurator/`` unless it already has one: the store lives in a
+    temporary folder for the command and is gone after it.
+    """
+    location = locate_vault(vault)
+    if (notice := location.notice()) is not None:
+        notify(notice)
+    root = location.root
     settings = load_settings(root, overrides=overrides)
+    if not location.obsidian and not create_state and not vault_state_dir(root).exists():
+        notify(
+            f"nothing is saved: no {vault_state_dir(root)} is made for a folder that is no vault"
+        )
+        scratch = Path(tempfile.mkdtemp(prefix="vaultcurator-"))
+        return Workspace(root, settings, Store(scratch / DB_FILE_NAME), scratch)
     return Workspace(root=root, settings=settings, store=open_store(root))
 
 

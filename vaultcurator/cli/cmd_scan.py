@@ -11,13 +11,12 @@ from vaultcurator.cli.common import (
     add_vault_argument,
     print_json,
     progress_bar,
-    workspace_from_args,
 )
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.vault.model import Inventory
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.vault.taxonomy import tag_counts
-from vaultcurator.workspace import scan
+from vaultcurator.workspace import open_workspace, scan
 
 NAME = "scan"
 HELP = "scan the vault: notes, invalid notes, tags in use"
@@ -45,7 +44,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with workspace_from_args(args) as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
+    # A read-only command: a folder that is no Obsidian vault gets no state from it.
+    workspace = open_workspace(args.vault, create_state=False)
+    with workspace as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
         if args.no_cache:
             inventory = scan_vault(ws.root, ws.settings.scan, None, progress=progress)
             record = None
