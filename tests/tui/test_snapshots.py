@@ -52,3 +52,56 @@ def test_jobs_screen(snap_compare: SnapCompare, workspace: Workspace) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(workspace), terminal_size=SIZE, run_before=open_jobs)
+
+
+# -- issue 14: 80x24 first (and 120x36), the keys that matter in the footer -------------------
+
+SMALL = (80, 24)
+LARGE = (120, 36)
+
+
+def test_main_screen_80x24(
+    snap_compare: SnapCompare, workspace: Workspace, curated: dict[str, int]
+) -> None:
+    assert snap_compare(make_app(workspace), terminal_size=SMALL, run_before=_approved_first)
+
+
+def test_main_screen_120x36(
+    snap_compare: SnapCompare, workspace: Workspace, curated: dict[str, int]
+) -> None:
+    assert snap_compare(make_app(workspace), terminal_size=LARGE, run_before=_approved_first)
+
+
+def test_preview_80x24(
+    snap_compare: SnapCompare, workspace: Workspace, curated: dict[str, int]
+) -> None:
+    async def preview(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+
+    assert snap_compare(make_app(workspace), terminal_size=SMALL, run_before=preview)
+
+
+def test_help_80x24(
+    snap_compare: SnapCompare, workspace: Workspace, curated: dict[str, int]
+) -> None:
+    async def help_(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.1)  # the grid's wrapped height settles the scrollbar
+
+    assert snap_compare(make_app(workspace), terminal_size=SMALL, run_before=help_)
+
+
+def test_jobs_screen_80x24(snap_compare: SnapCompare, workspace: Workspace) -> None:
+    make_batch_job(workspace)
+
+    async def open_jobs(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("J")
+        await settle(pilot)
+
+    assert snap_compare(make_app(workspace), terminal_size=SMALL, run_before=open_jobs)

@@ -147,7 +147,7 @@ async def test_jobs_screen_shows_batch_progress_from_the_store(workspace: Worksp
         assert isinstance(screen, JobsScreen)
         table = screen.query_one("#jobs-table", DataTable)
         job_row = [c.plain for c in table.get_row(f"job-{job_id}")]
-        assert job_row[:5] == [f"Job {job_id} · anthropic/batch", "running", "2/3", "2", "0"]
+        assert job_row[:5] == [f"Job {job_id} · batch", "running", "2/3", "2", "0"]
         assert job_row[5] == "11m00s"  # elapsed from the fixed clock
         assert job_row[7].startswith("$")
         batch_row = [c.plain for c in table.get_row_at(1)]

@@ -158,6 +158,9 @@ def job_view(store: Store, job: Job, now: float) -> JobView:
     elif job.engine == "local":
         cost = 0.0
     done = sum(counts.get(s, 0) for s in REQUEST_DONE_STATES)
+    # A batch's requests get their status only when its results are fetched, at its end; its
+    # own request counts (polled) show the progress before that: the ETA uses what is larger.
+    observed = max(done, sum(b.done for b in batches))
     live = job.status in ("planned", "running")
     return JobView(
         id=job.id,
@@ -169,7 +172,7 @@ def job_view(store: Store, job: Job, now: float) -> JobView:
         counts=counts,
         cost_usd=cost,
         elapsed=elapsed,
-        eta=eta_seconds(elapsed, done, total) if live else None,
+        eta=eta_seconds(elapsed, observed, total) if live else None,
         batches=batches,
     )
 

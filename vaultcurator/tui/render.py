@@ -8,7 +8,8 @@ plain text, never as markup, so a note called ``[draft].md`` shows as it is.
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 
 from vaultcurator.review.actions import ProposalRow
@@ -45,10 +46,45 @@ def counts_text(added: int, removed: int) -> Text:
     return text
 
 
-def row_cells(row: ProposalRow) -> tuple[Text, Text, Text, Text, Text]:
+def middle_ellipsis(path: str, width: int) -> str:
+    """``path`` in ``width`` cells, cut in the middle so the file name stays whole: rows of
+    long paths that differ only at the end must not look identical."""
+    if len(path) <= width:
+        return path
+    if width <= 1:
+        return "…"[:width]
+    _folder, slash, name = path.rpartition("/")
+    tail = f"/{name}" if slash else name
+    if len(tail) + 1 < width:
+        return path[: width - 1 - len(tail)] + "…" + tail
+    keep = min(8, width - 2)  # a name longer than the cell: its start and its end (".md")
+    return name[: width - 1 - keep] + "…" + name[len(name) - keep :]
+
+
+class MiddlePath:
+    """A table cell that fits its path to the column's width at render time (the column
+    width changes with the terminal; the cell need not be rebuilt)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @property
+    def plain(self) -> str:
+        return self.path
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(middle_ellipsis(self.path, options.max_width), no_wrap=True)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, len(self.path))
+
+
+def row_cells(row: ProposalRow) -> tuple[RenderableType, ...]:
     """Path, state, tag changes, description changed, related-link changes."""
     return (
-        Text(row.path, no_wrap=True, overflow="ellipsis"),
+        MiddlePath(row.path),
         state_text(row.state),
         counts_text(row.tags_added, row.tags_removed),
         Text("✎", style="bold") if row.description_changed else Text(""),

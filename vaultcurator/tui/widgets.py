@@ -39,7 +39,7 @@ SORT_KEYS: dict[str, SortKey] = {
 MIN_PATH_WIDTH = 16
 
 
-class ProposalTable(DataTable[Text]):
+class ProposalTable(DataTable[RenderableType]):
     """One row per proposal, keyed by proposal id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -167,11 +167,13 @@ class ProposalTable(DataTable[Text]):
 
 
 class DiffPane(VerticalScroll):
-    """The selected proposal's diff, and (toggled) a preview of the note."""
+    """The selected proposal's diff or (toggled with ``p``) the preview of the note in its
+    place: below the diff it was out of sight in the short pane of an 80x24 terminal."""
 
     DEFAULT_CSS = """
-    DiffPane > #preview { display: none; margin-top: 1; }
+    DiffPane > #preview { display: none; }
     DiffPane.preview > #preview { display: block; }
+    DiffPane.preview > #diff { display: none; }
     """
 
     def compose(self) -> Iterable[Static]:

@@ -21,6 +21,17 @@ from vaultcurator.tui.messages import JobCancelRequested, JobResumeRequested, Jo
 from vaultcurator.tui.widgets import RunLine
 
 REFRESH_SECONDS = 1.0
+COLUMNS = (
+    ("Job / batch", "item", 17),
+    ("State", "state", 11),
+    ("Done", "done", 7),
+    ("OK", "ok", 4),
+    ("Err", "err", 3),
+    ("Elapsed", "elapsed", 7),
+    ("ETA", "eta", 6),
+    ("Cost", "cost", 7),
+)
+"""(label, key, width): 62 cells, padding and a scrollbar fit an 80-column terminal."""
 JOB_STYLES = {
     "running": "bold yellow",
     "planned": "yellow",
@@ -58,16 +69,7 @@ class JobsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#jobs-table", DataTable)
-        for label, key, width in (
-            ("Job / batch", "item", 28),
-            ("State", "state", 11),
-            ("Done", "done", 9),
-            ("OK", "ok", 6),
-            ("Err", "err", 5),
-            ("Elapsed", "elapsed", 8),
-            ("ETA", "eta", 7),
-            ("Cost", "cost", 9),
-        ):
+        for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         self.show_run(self.run_status)
         self.action_refresh()
@@ -95,7 +97,7 @@ class JobsScreen(Screen[None]):
             for batch in job.batches:
                 name = f"└ batch {batch.chunk_no + 1}"
                 if batch.attempt:
-                    name += f" (retry {batch.attempt})"
+                    name += f" retry {batch.attempt}"
                 table.add_row(
                     Text(name),
                     Text(batch.state, style=JOB_STYLES.get(batch.state, "")),
@@ -156,7 +158,7 @@ class JobsScreen(Screen[None]):
 
 def _job_cells(job: JobView) -> tuple[Text, ...]:
     failed = job.counts.get("failed", 0) + job.counts.get("canceled", 0)
-    label = f"Job {job.id} · {job.engine}/{job.mode}"
+    label = f"Job {job.id} · {job.mode if job.engine == 'anthropic' else job.engine}"
     return (
         Text(label, style="bold", overflow="ellipsis", no_wrap=True),
         Text(job.status, style=JOB_STYLES.get(job.status, "")),

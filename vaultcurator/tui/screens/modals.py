@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.console import RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -138,30 +138,39 @@ class ProgressScreen(ModalScreen[None]):
             self.dismiss(None)
 
 
-def help_lines() -> Iterable[Text]:
+def help_table() -> Table:
+    """Every key, by section, as a grid: a wrapped description keeps its indent."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=9, no_wrap=True)
+    grid.add_column(ratio=1)
     for title, keys in help_sections():
-        yield Text(title, style="bold underline")
+        grid.add_row(Text(title, style="bold underline"), "")
         for key, what in keys:
-            yield Text.assemble((f"  {key:<9}", "bold"), what)
-        yield Text("")
+            grid.add_row(Text(f"  {key}", style="bold"), Text(what))
+        grid.add_row("", "")
+    return grid
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
+    """Every key. The text has the focus, so arrows and PgUp/PgDn scroll it at once."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,enter", "close", "Close")
+    ]
 
     def __init__(self) -> None:
         super().__init__(classes="dialog-screen")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Label("Keys", classes="dialog-title")
-            with VerticalScroll(classes="dialog-scroll"):
-                yield Static(Text("\n").join(help_lines()), id="help-body")
+            yield Label("Keys  (↑↓ PgUp PgDn scroll · esc closes)", classes="dialog-title")
+            with VerticalScroll(classes="dialog-scroll", id="help-scroll"):
+                yield Static(help_table(), id="help-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="ok")
 
     def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
+        self.query_one("#help-scroll", VerticalScroll).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

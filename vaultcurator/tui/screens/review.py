@@ -110,7 +110,8 @@ class ReviewScreen(Screen[None]):
             yield ProposalTable(id="proposals")
             yield DiffPane(id="diff-pane")
         yield RunLine(id="run-status")
-        yield Footer(compact=True)
+        # At 80 columns the footer holds a r e A w c J ? q; ctrl+p, u and C are in the help.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).cursor_blink = self.blink
