@@ -164,7 +164,12 @@ class VaultEventHandler(FileSystemEventHandler):
             src = relative_note_path(self.root, event.src_path)
             dest = relative_note_path(self.root, event.dest_path)
             if src:
-                changes.deleted.add(src)
+                # An exchange (apply swaps a note with renameat2) leaves a file at the source
+                # name too: that note changed, it did not go away.
+                if os.path.lexists(event.src_path):
+                    changes.changed.add(src)
+                else:
+                    changes.deleted.add(src)
             if dest:
                 changes.deleted.discard(dest)
                 changes.changed.add(dest)
