@@ -30,7 +30,6 @@ import os
 import stat as stat_mod
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -43,15 +42,15 @@ import yaml
 from vaultcurator.config import ScanSettings
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.vault import special_files, yaml_fast
-from vaultcurator.vault.ignore import IgnoreRules, rules_for
+from vaultcurator.vault.ignore import EXCALIDRAW_SUFFIX, IgnoreRules, rules_for
 from vaultcurator.vault.model import CachedBatch, CachedFields, Inventory, Note, NoteStatus
 from vaultcurator.vault.ports import CachedEntry, CacheRow, ScanCache
 from vaultcurator.vault.special_files import (
     bad_name_note,
-    display_name,
     encodable,
     plugin_owner,
     split_plugin_files,
+    text_name,
 )
 
 Progress = Callable[[int, int], None]
@@ -257,14 +256,15 @@ def _walk(root: Path, rules: IgnoreRules, skipped: list[tuple[str, str]]) -> lis
     """Every note file, sorted by NFC path; each real file once (see ``_drop_aliases``).
 
     What Obsidian's settings or a plugin rule leave out goes to ``skipped`` with the reason.
-    Names that are not valid UTF-8 get a displayable ``rel`` (see :func:`display_name`).
+    Names that are not valid UTF-8 get a displayable ``rel`` (see :func:`text_name`).
     """
     root_real = os.path.realpath(root)
     visited = {root_real}
     files: list[_Candidate] = []
     linked: list[_Candidate] = []  # reached through a symlink: deduplicated at the end
     skips_file = rules.skips_file if rules.patterns else None
-    reported = rules.reported_reason if rules.reports else None
+    reported = rules.reported_reason if rules.obsidian else None
+    drawings = rules.plugin_files  # ``*.excalidraw.md``: tested on the name, cheaply, first
     # Real folders first, symlinked ones afterwards, so a file reachable both ways is listed
     # under its real path and a symlink back into the vault is never walked twice.
     stack: list[tuple[str, str, str, bool]] = [(str(root), root_real, "", False)]
@@ -286,15 +286,17 @@ def _walk(root: Path, rules: IgnoreRules, skipped: list[tuple[str, str]]) -> lis
                 if entry.is_file(follow_symlinks=False):
                     if name[-3:].lower() != ".md":
                         continue
-                    rel = rel_dir + (name if name.isascii() else _text_name(name))
+                    rel = rel_dir + (name if name.isascii() else text_name(name))
                     if skips_file is not None and skips_file(rel):
                         continue
-                    if reported is not None and (why := reported(rel)):
-                        skipped.append((rel, why))
+                    if (drawings and name[-14:].lower() == EXCALIDRAW_SUFFIX) or (
+                        reported is not None and reported(rel)
+                    ):
+                        skipped.append((rel, rules.reported_reason(rel) or ""))
                         continue
                     out.append((rel, entry.path, entry.stat(follow_symlinks=False)))
                     continue
-                rel = rel_dir + (name if name.isascii() else _text_name(name))
+                rel = rel_dir + (name if name.isascii() else text_name(name))
                 if entry.is_dir(follow_symlinks=False):
                     target = os.path.join(real_dir, name)  # noqa: PTH118
                     if reported is not None and (why := reported(rel, is_dir=True)):
@@ -314,10 +316,6 @@ def _walk(root: Path, rules: IgnoreRules, skipped: list[tuple[str, str]]) -> lis
         files = _drop_aliases(files, linked)
     files.sort(key=_BY_REL)  # plain string keys sort twice as fast as the tuples
     return _drop_spelling_twins(files)
-
-
-def _text_name(name: str) -> str:
-    return unicodedata.normalize("NFC", display_name(name))
 
 
 def _follow_link(

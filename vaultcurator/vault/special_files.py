@@ -12,6 +12,7 @@ name and the rest of the vault goes on.
 from __future__ import annotations
 
 import os
+import unicodedata
 from typing import Any
 
 from vaultcurator.vault.model import Note
@@ -67,6 +68,11 @@ def display_name(name: str) -> str:
     if name.isascii() or encodable(name):
         return name
     return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def text_name(name: str) -> str:
+    """A file name as the scan keys it: displayable (see :func:`display_name`), NFC."""
+    return unicodedata.normalize("NFC", display_name(name))
 
 
 def bad_name_note(index: int, rel: str, st: os.stat_result | None) -> Note:
