@@ -100,3 +100,50 @@ def test_killed_mid_write_keeps_the_original(note: Path) -> None:
     # The killed writer may leave its hidden temp file; it is never taken for a note.
     stray = [p.name for p in note.parent.iterdir() if p.name != "note.md"]
     assert all(name.startswith(".note.md.") and name.endswith(".vctmp") for name in stray)
+
+
+def test_a_second_edit_racing_the_put_back_is_kept_beside_the_note(
+    note: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both the version the swap displaced and a write into ours right after it are the
+    user's: the first goes back in place, the second is kept as a visible copy."""
+    if swap._RENAMEAT2 is None:
+        pytest.skip("no RENAME_EXCHANGE on this platform")
+    real_hash, real_exchange = swap.regular_hash, swap.exchange
+    calls = {"hash": 0, "exchange": 0}
+
+    def hash_then_edit(path: Path, label: str, expected: str) -> str | None:
+        digest = real_hash(path, label, expected)
+        calls["hash"] += 1
+        if calls["hash"] == 1:  # right after the last check: the user saves
+            note.write_bytes(b"first edit")
+        return digest
+
+    def exchange_then_edit(first: Path, second: Path) -> None:
+        real_exchange(first, second)
+        calls["exchange"] += 1
+        if calls["exchange"] == 1:  # and writes again, now into our version
+            with second.open("ab") as handle:
+                handle.write(b" + second edit")
+
+    monkeypatch.setattr(swap, "regular_hash", hash_then_edit)
+    monkeypatch.setattr(swap, "exchange", exchange_then_edit)
+    with pytest.raises(ConflictError, match="kept as"):
+        atomic.atomic_replace(note, b"ours", sha256_hex(ORIGINAL), "note.md")
+    assert note.read_bytes() == b"first edit"
+    [aside] = [p for p in note.parent.iterdir() if p != note]
+    assert aside.name.startswith("note.conflict-") and aside.read_bytes() == b"ours + second edit"
+
+
+def test_without_the_exchange_the_last_check_still_guards_the_replace(
+    note: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(swap, "_RENAMEAT2", None)
+    atomic.atomic_replace(note, b"new", sha256_hex(ORIGINAL))
+    assert note.read_bytes() == b"new"
+    with atomic.staged(note, b"newer") as staged:
+        note.write_bytes(b"edited")
+        with pytest.raises(ConflictError):
+            staged.commit(sha256_hex(b"new"), "note.md")
+    assert note.read_bytes() == b"edited"
+    assert [p.name for p in note.parent.iterdir()] == ["note.md"]
