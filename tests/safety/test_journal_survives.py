@@ -14,6 +14,9 @@ from pathlib import Path
 
 from tests.fakes.crash_cli import CRASH_EXIT_CODE
 from tests.safety.conftest import cli, files, make_vault, states, temps
+from vaultcurator.review.undo import undo_apply, undoable_run
+from vaultcurator.store.journal import last_undoable_run, list_runs
+from vaultcurator.workspace import open_workspace
 
 
 def crash_apply_then_lose_wal(vault: Path, notes: dict[str, bytes], after: int) -> list[str]:
@@ -57,4 +60,18 @@ def test_the_next_apply_after_a_lost_wal_sees_its_own_writes_not_conflicts(vault
     left = [rel for rel, data in files(vault, notes).items() if data != notes[rel]]
     assert sorted(left) == sorted(changed)
     assert cli("undo", str(vault)).returncode == 0  # and then the recovered run
+    assert files(vault, notes) == notes
+
+
+def test_the_review_screen_finds_a_run_only_the_journal_files_still_know(vault: Path) -> None:
+    """The TUI asks ``undoable_run`` before offering undo: it must not say "nothing to undo"."""
+    notes = make_vault(vault, 30)
+    crash_apply_then_lose_wal(vault, notes, 7)
+    with open_workspace(vault) as ws:
+        assert last_undoable_run(ws.store) is None  # what the store alone knows now
+        run_id = undoable_run(ws.store)
+        assert run_id is not None
+        assert next(r for r in list_runs(ws.store) if r.id == run_id).writes == 7
+        summary = undo_apply(ws)
+    assert summary.run_id == run_id and len(summary.restored) == 7
     assert files(vault, notes) == notes

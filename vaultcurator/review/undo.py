@@ -13,6 +13,7 @@ proposal reopened then, so proposal states end up matching the files whatever th
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,7 +26,7 @@ from vaultcurator.store.journal import JournalEntry, StoreJournal, last_undoable
 from vaultcurator.store.proposals import list_proposals, set_state
 from vaultcurator.vault.atomic import sweep_stale_temp_files
 from vaultcurator.vault.edit import DEFAULT_CHUNK, EditOutcome, note_hash, replace_notes
-from vaultcurator.vault.swap import DiskFullError
+from vaultcurator.vault.swap import DiskFullError, WriterBusyError
 from vaultcurator.workspace import Workspace
 
 UNDO_CHUNK = DEFAULT_CHUNK
@@ -74,9 +75,19 @@ class UndoSummary:
         }
 
 
-def undoable_run(store: Store) -> int | None:
-    """The apply run a plain undo would revert (the newest not undone), or None."""
-    return last_undoable_run(store)
+def undoable_run(store: Store, vault_root: Path | None = None) -> int | None:
+    """The apply run a plain undo would revert (the newest not fully undone), or None.
+
+    A run only the journal files still know (the store lost its WAL) is recovered first, when
+    no apply or undo is writing right now (``vault_root`` defaults to the store's vault).
+    """
+    found = last_undoable_run(store)
+    if found is None and journal.unheld(store):
+        root = vault_root if vault_root is not None else journal.state_dir(store).parent
+        with suppress(WriterBusyError), journal.writer_lock(store, wait_seconds=0):
+            journal.recover(store, partial(note_hash, root))
+        found = last_undoable_run(store)
+    return found
 
 
 def undo_apply(ws: Workspace, run_id: int | None = None) -> UndoSummary:

@@ -25,7 +25,7 @@ from typing import Any
 from vaultcurator.store import journal_file
 from vaultcurator.store.db import Store
 from vaultcurator.vault.ports import PlannedWrite
-from vaultcurator.vault.swap import exclusive_writer
+from vaultcurator.vault.swap import LOCK_WAIT_SECONDS, exclusive_writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +50,11 @@ def state_dir(store: Store) -> Path:
     return store.path.parent
 
 
-def writer_lock(store: Store) -> contextlib.AbstractContextManager[None]:
+def writer_lock(
+    store: Store, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> contextlib.AbstractContextManager[None]:
     """The vault's one-writer lock (see :func:`~vaultcurator.vault.swap.exclusive_writer`)."""
-    return exclusive_writer(state_dir(store))
+    return exclusive_writer(state_dir(store), wait_seconds)
 
 
 def start_run(store: Store, kind: str = "apply") -> int:
@@ -265,6 +267,17 @@ class StoreJournal:
 
 
 # --------------------------------------------------------------------------- recovery
+
+
+def unheld(store: Store) -> bool:
+    """Whether some journal file holds more than the store does (it lost its WAL)."""
+    for path in journal_file.listed(state_dir(store)):
+        rows = store.query(
+            "SELECT journal_size FROM apply_runs WHERE journal_file = ?", (path.stem,)
+        )
+        if not rows or rows[0]["journal_size"] != journal_file.size_of(path):
+            return True
+    return False
 
 
 def recover(store: Store, hash_of: Callable[[str], str | None]) -> list[int]:
