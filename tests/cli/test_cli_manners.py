@@ -117,3 +117,58 @@ def test_an_unknown_word_far_from_any_command_stays_a_missing_vault(
     assert main(["Zettelkasten"]) == 2
     err = capsys.readouterr().err
     assert "vault not found: Zettelkasten" in err and "did you mean" not in err
+
+
+def test_review_print_says_when_the_tags_block_is_rewritten_with_the_same_tags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reorder writes the tags block again: the diff says so instead of "(unchanged)"."""
+    from vaultcurator.review.diff import list_change
+    from vaultcurator.store.proposals import add_proposal
+    from vaultcurator.workspace import open_workspace, scan
+
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "a.md").write_text("---\ntags: [rust, python]\n---\nBody.\n", encoding="utf-8")
+    with open_workspace(vault) as ws:
+        note = scan(ws).by_path()["a.md"]
+        add_proposal(
+            ws.store,
+            path="a.md",
+            note_index=note.index,
+            base_hash=note.hash,
+            engine="local",
+            old_tags=list(note.tags),
+            new_tags=["python", "rust"],
+        )
+    assert main(["review", str(vault), "--print"]) == 0
+    out = capsys.readouterr().out
+    assert "# a.md: same tags, rewritten (new order or style)" in out
+    assert "-tags: [rust, python]" in out
+    change = list_change(["rust", "python"], ["python", "rust"], case_insensitive=True)
+    assert change.reordered and not change.respelled and change.same_values
+    respelled = list_change(["Python"], ["python"], case_insensitive=True)
+    assert respelled.respelled and not respelled.reordered
+
+
+def test_diff_pane_says_reordered_instead_of_unchanged() -> None:
+    from rich.console import Console
+
+    from vaultcurator.review.diff import ProposalDiff, list_change
+    from vaultcurator.tui.render import diff_renderable
+
+    diff = ProposalDiff(
+        proposal_id=1,
+        path="a.md",
+        state="pending",
+        tags=list_change(["rust", "python"], ["python", "rust"], case_insensitive=True),
+        description_old=None,
+        description_new=None,
+        description_touched=False,
+        related=None,
+        error=None,
+    )
+    console = Console(width=80, record=True, no_color=True)
+    console.print(diff_renderable(diff))
+    text = console.export_text()
+    assert "(same values, reordered)" in text and "(unchanged)" not in text

@@ -106,6 +106,8 @@ def print_diffs(diffs: list[RenderedDiff]) -> None:
             print(f"# {d.path}: removes tag {tag!r}: {reason}")
         if d.description_note:
             print(f"# {d.path}: {d.description_note}")
+        if d.tags_restyled:
+            print(f"# {d.path}: same tags, rewritten (new order or style)")
         if d.text:
             print(d.text)
         else:

@@ -37,6 +37,29 @@ class ListChange:
     def changed(self) -> bool:
         return self.old != self.new
 
+    @property
+    def same_values(self) -> bool:
+        """Nothing added or removed (the lists may still differ in order or case)."""
+        return not self.added and not self.removed
+
+    @property
+    def reordered(self) -> bool:
+        """The same values in another order (a rewrite the reviewer should see)."""
+        return (
+            self.changed
+            and self.same_values
+            and [v.lower() for v in self.old] != [v.lower() for v in self.new]
+        )
+
+    @property
+    def respelled(self) -> bool:
+        """The same values, some in another case (``Python`` → ``python``)."""
+        return (
+            self.changed
+            and self.same_values
+            and [v.lower() for v in self.old] == [v.lower() for v in self.new]
+        )
+
     def reason(self, value: str) -> str | None:
         return dict(self.reasons).get(value)
 
@@ -140,6 +163,8 @@ class RenderedDiff:
     """``(tag, why)`` for every author tag the proposal takes off the note."""
     description_note: str | None = None
     """Why the proposal sets no description, when the engine said."""
+    tags_restyled: bool = False
+    """The tags block is rewritten although no tag is added or removed (order, case, style)."""
 
     @property
     def ok(self) -> bool:
@@ -197,6 +222,9 @@ def render_unified_diff(
         None,
         tag_removals(proposal),
         None if proposal.has_description else proposal.description_note,
+        tags_restyled=proposal.new_tags is not None
+        and list_change(proposal.old_tags, proposal.new_tags, case_insensitive=True).same_values
+        and block_rewritten(text, "tags"),
     )
 
 
@@ -232,3 +260,18 @@ def note_preview(vault_root: Path, path: str, *, max_chars: int = 20_000) -> str
     if len(body) > max_chars:
         return body[:max_chars] + f"\n… ({len(body) - max_chars} more characters)"
     return body
+
+
+def block_rewritten(diff_text: str, key: str) -> bool:
+    """Whether a unified frontmatter diff changes lines of ``key``'s block (``tags:`` and its
+    items): the way to tell "same tags, restyled" from "left as it is"."""
+    inside = False
+    for line in diff_text.splitlines():
+        if line.startswith(("---", "+++", "@@")) or not line:
+            continue
+        mark, body = line[0], line[1:]
+        if body and not body[0].isspace() and not body.startswith("-"):
+            inside = body.split(":", 1)[0].strip().strip("'\"") == key
+        if inside and mark in "+-":
+            return True
+    return False

@@ -98,7 +98,11 @@ def _list_section(title: str, change: ListChange | None, untouched: str) -> list
         lines.append(Text(f"  {untouched}", style=KEPT))
         return lines
     if not change.changed:
-        lines.append(Text("  (unchanged)", style=KEPT))
+        lines.append(Text("  (same values; p shows whether apply restyles the block)", style=KEPT))
+    elif change.reordered:
+        lines.append(Text("  (same values, reordered)", style="yellow"))
+    elif change.respelled:
+        lines.append(Text("  (same values, new spelling)", style="yellow"))
     for value in change.added:
         lines.append(Text.assemble(("  + ", ADDED), (value, f"bold {ADDED}")))
     for value in change.removed:

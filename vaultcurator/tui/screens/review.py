@@ -39,7 +39,7 @@ from vaultcurator.review.actions import (
     rows_for,
     sort_rows,
 )
-from vaultcurator.review.diff import proposal_diff
+from vaultcurator.review.diff import block_rewritten, proposal_diff
 from vaultcurator.store.db import Store
 from vaultcurator.store.proposals import Proposal, get_proposal
 from vaultcurator.tui.keys import review_bindings
@@ -223,6 +223,12 @@ class ReviewScreen(Screen[None]):
         parts: list[RenderableType] = [Text("What apply would write", style="bold underline")]
         if message.note:
             parts.append(Text(message.note, style="bold magenta"))
+        proposal = self.proposals.get(message.proposal_id)
+        tags = proposal_diff(proposal).tags if proposal is not None else None
+        if tags is not None and tags.same_values and block_rewritten(message.diff_text, "tags"):
+            parts.append(
+                Text("The tags block is rewritten: same tags, new order or style.", "yellow")
+            )
         parts.append(
             unified_diff_text(message.diff_text) if message.diff_text else Text("(no change)")
         )
