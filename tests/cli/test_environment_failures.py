@@ -12,7 +12,6 @@ an unexpected error is one line with the way to see its traceback (70).
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -105,20 +104,21 @@ def test_status_and_review_print_work_while_another_process_holds_the_write_lock
         holder.close()
 
 
-def test_an_up_to_date_store_opens_without_taking_the_write_lock(tmp_path: Path) -> None:
+def test_an_up_to_date_store_opens_without_taking_the_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from vaultcurator.store.db import Store
 
     path = tmp_path / "state.db"
     Store(path).close()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setenv("VAULTCURATOR_LOCK_TIMEOUT", "0.2")
     try:
-        os.environ["VAULTCURATOR_LOCK_TIMEOUT"] = "0.2"
         with Store(path) as store:
             assert store.pending_migrations() == []
             assert store.query("SELECT count(*) FROM schema_migrations")[0][0] > 0
     finally:
-        del os.environ["VAULTCURATOR_LOCK_TIMEOUT"]
         holder.execute("ROLLBACK")
         holder.close()
 
@@ -241,4 +241,3 @@ def test_reset_store_on_a_vault_without_one_moves_nothing(vault_copy: Path) -> N
     done = cli("reset-store", str(vault_copy))
     assert done.returncode == 0 and "nothing to move" in done.stdout
     assert not (vault_copy / ".vaultcurator").exists()
-    shutil.rmtree(vault_copy)
