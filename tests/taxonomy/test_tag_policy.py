@@ -72,7 +72,7 @@ def test_merge_applies_renames_with_a_reason_and_drops_invalid_and_duplicates_vi
     got = decide(
         ["HUB", "clientes", "bad tag", "x", "X"],
         ["cliente", "hub", "new"],
-        renames={"hub": "hub", "clientes": "cliente"},
+        renames={"HUB": "hub", "clientes": "cliente"},
     )
     assert got.tags == ["hub", "cliente", "x", "new"]
     assert got.removed == {
@@ -84,7 +84,7 @@ def test_merge_applies_renames_with_a_reason_and_drops_invalid_and_duplicates_vi
 
 
 def test_add_leaves_the_author_list_exactly_as_it_is() -> None:
-    got = decide(["HUB", "bad tag"], ["hub", "new"], policy="add", renames={"hub": "core/hub"})
+    got = decide(["HUB", "bad tag"], ["hub", "new"], policy="add", renames={"HUB": "core/hub"})
     assert got.tags == ["HUB", "bad tag", "new"] and got.removed == {}
 
 

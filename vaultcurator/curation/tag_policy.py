@@ -61,8 +61,8 @@ def obsidian_accepts(tag: str) -> bool:
 
 
 def _renamed(tag: str, renames: Mapping[str, str]) -> str:
-    """The plan's canonical spelling of ``tag`` (renames are keyed by case-folded tag)."""
-    return renames.get(tag.lstrip("#").casefold(), tag)
+    """The plan's target for this very spelling (``#tag`` as ``tag``), else the tag."""
+    return renames.get(tag) or renames.get(tag.lstrip("#")) or tag
 
 
 def decide(
@@ -175,6 +175,8 @@ class PolicyRun:
         self.policy: TagPolicyName = settings.tag_policy
         self.max_tags = settings.max_tags
         self.renames = dict(renames or {})
+        # An engine's spelling is its own: any casing of a renamed tag takes the rename.
+        self.folded = {old.casefold(): new for old, new in self.renames.items()}
         words = None if vocabulary is None else list(vocabulary)
         self.vocabulary = None if words is None else {t.casefold() for t in words}
         self.areas = {t.split("/", 1)[0].casefold() for t in words or [] if "/" in t}
@@ -184,7 +186,7 @@ class PolicyRun:
     def allowed(self, proposed: Sequence[str]) -> list[str]:
         out = []
         for tag in proposed:
-            target = _renamed(tag, self.renames)
+            target = self.renames.get(tag) or self.folded.get(tag.lstrip("#").casefold(), tag)
             if self.vocabulary is None or target.casefold() in self.vocabulary:
                 out.append(target)
             elif "/" in target and target.split("/", 1)[0].casefold() in self.areas:

@@ -49,9 +49,10 @@ class TaxonomyPlan:
         return [r for r in self.renames if r.decision == "approved"]
 
     def rename_map(self, *, approved_only: bool = True) -> dict[str, str]:
-        """``{case-folded old: target}`` for the renames that count."""
+        """``{old spelling: target}`` for the renames that count (exact spellings: a
+        reviewer may reject ``rust -> programming/rust`` and approve ``Rust -> ...``)."""
         chosen = self.approved() if approved_only else self.renames
-        return {r.old.casefold(): r.target for r in chosen if r.decision != "rejected"}
+        return {r.old: r.target for r in chosen if r.decision != "rejected"}
 
     def to_json(self) -> dict[str, Any]:
         """The plan as ``taxonomy --json`` prints it."""

@@ -78,7 +78,7 @@ def approved_plan(store: Store) -> TaxonomyPlan | None:
 
 
 def approved_renames(store: Store) -> dict[str, str]:
-    """``{case-folded old: target}`` of the approved plan's approved renames ({} if none)."""
+    """``{old: target}`` of the approved plan's approved renames ({} if none)."""
     plan = approved_plan(store)
     return {} if plan is None else plan.rename_map()
 

@@ -37,7 +37,7 @@ def propose_renames(
         return out
     pending = {(p.path, p.base_hash): p for p in list_proposals(store, ["pending"]) if p.new_tags}
     for note in notes:
-        if note.error is not None or not any(t.casefold() in renames for t in note.tags):
+        if note.error is not None or not any(t in renames for t in note.tags):
             continue
         problem = unsupported_shape(note.frontmatter)
         if problem is not None:

@@ -58,6 +58,7 @@ from vaultcurator.tui.screens.modals import (
     ProgressScreen,
 )
 from vaultcurator.tui.screens.review import ReviewScreen
+from vaultcurator.tui.screens.taxonomy import TaxonomyScreen
 from vaultcurator.tui.summaries import apply_summary, undo_summary
 from vaultcurator.workspace import Workspace
 
@@ -291,6 +292,10 @@ class ReviewApp(RunsApp):
     def action_jobs(self) -> None:
         if not isinstance(self.screen, JobsScreen):
             self.push_screen(JobsScreen(live=self.live_jobs, run_status=self.run_status_text()))
+
+    def action_taxonomy(self) -> None:
+        if not isinstance(self.screen, TaxonomyScreen):
+            self.push_screen(TaxonomyScreen(self.ws))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def refresh_jobs(self) -> None:
