@@ -60,6 +60,10 @@ async def test_recurate_conflicts_makes_a_fresh_proposal_for_just_those_notes(
         assert len(fresh) == 1 and fresh[0].id != old_id
         assert fresh[0].base_hash == new_hash and fresh[0].engine == "local"
         assert fresh[0].id in app.review.table.ids
+        # the conflict row is replaced by the fresh proposal, not left beside it
+        assert get_proposal(store, old_id).state == "superseded"  # type: ignore[union-attr]
+        assert old_id not in app.review.table.ids
+        assert [p.path for p in list_proposals(store, ["conflict"])] == []
 
         job = jobs.latest_job(store, ("done",))
         assert job is not None

@@ -147,16 +147,18 @@ def add_proposal(
     """Record a proposal, merging with the note's pending one built from the same bytes.
 
     Fields given here win; fields not given (None / ``set_description=False``) keep the
-    pending proposal's values. A pending proposal built from *other* bytes is superseded.
+    pending proposal's values. A pending proposal built from *other* bytes is superseded, and
+    so is a conflicted one (the note changed after it was made: the new proposal, made from
+    the note as it is now, replaces it in review).
     Returns the proposal id.
     """
     now = time.time()
     with store.transaction() as conn:
         rows = conn.execute(
-            "SELECT * FROM proposals WHERE path = ? AND state = 'pending'", (path,)
+            "SELECT * FROM proposals WHERE path = ? AND state IN ('pending', 'conflict')", (path,)
         ).fetchall()
-        same = [r for r in rows if r["base_hash"] == base_hash]
-        stale = [r["id"] for r in rows if r["base_hash"] != base_hash]
+        same = [r for r in rows if r["base_hash"] == base_hash and r["state"] == "pending"]
+        stale = [r["id"] for r in rows if r["base_hash"] != base_hash or r["state"] == "conflict"]
         if stale:
             conn.executemany(
                 "UPDATE proposals SET state = 'superseded', updated_at = ? WHERE id = ?",
