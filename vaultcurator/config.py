@@ -90,17 +90,19 @@ class CurationSettings:
     """In ``auto`` mode, up to this many notes go real-time; more go to the Batch API."""
     max_retries: int = 2
     """How many times a failed or expired note is retried."""
-    body_token_budget: int = 500
-    """Estimated tokens of the note body sent (about 2,000 characters of English): its head,
-    the headings of a cut middle and its tail. A tag and one sentence need no more."""
+    body_token_budget: int = 400
+    """Estimated tokens of the note body sent (about 1,700 characters of English, fewer of
+    denser scripts): its head, the headings of a cut middle and its tail. A few tags and one
+    sentence need no more, and the body is most of what a request costs."""
     batch_cache_hit_rate: float = 0.3
     """Share of batch requests assumed to hit the prompt cache when deciding whether a batch
     job caches its prefix (the low end of what Anthropic reports; batches promise none)."""
     max_cost: float | None = None
     """Spending cap in US dollars for one job: curation refuses to start when the estimate
     is over it and stops submitting when the spend reaches it (``--max-cost``)."""
-    taxonomy_token_budget: int = 2000
-    """Approximate tokens spent listing the vault's existing tags."""
+    taxonomy_token_budget: int = 600
+    """Estimated tokens spent listing the vault's existing tags (most used first), sent with
+    every request: 600 keep a 1,000-note job under $1 on the Batch API."""
     tag_policy: TagPolicyName = "merge"
     """``merge``: keep every author tag (after approved taxonomy renames) and add new ones up
     to ``max_tags``; ``add``: only add, never rename or remove; ``replace``: the engine's list

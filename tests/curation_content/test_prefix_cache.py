@@ -149,7 +149,8 @@ def test_vault_with_too_little_to_say_is_never_padded(
 
 def test_naturally_long_prefix_is_marked_only_when_it_pays() -> None:
     inventory = generated_inventory()
-    sonnet = realtime(model="claude-sonnet-4-5")  # 1,024-token minimum: long enough as is
+    # 1,024-token minimum: with a 2,000-token tag list, long enough as is
+    sonnet = realtime(model="claude-sonnet-4-5", taxonomy_token_budget=2000)
     one = PromptContext.build(inventory, sonnet, expected_requests=1)
     many = PromptContext.build(inventory, sonnet, expected_requests=1000)
     assert one.system_text == many.system_text

@@ -34,10 +34,10 @@ def test_system_prompt_states_rules_policy_and_taxonomy(settings: CurationSettin
     context = PromptContext.build(Inventory(Path("/v"), notes), settings)
     text = context.system_text
     for needle in (
-        "No leading `#`",
-        "`/` nests levels",
+        "No `#` or spaces",
+        "`/` nests",
         "at least one non-digit",
-        "Up to 8 tags",
+        "Up to 8, most relevant first",
         "a stub or near-empty note gets 0 to 2",
         "at most 160 characters",
         "note's own language",

@@ -81,8 +81,9 @@ def test_requests_share_one_system_prefix_object(settings: CurationSettings) -> 
 
 def test_prefix_is_marked_for_caching_only_when_long_enough() -> None:
     inventory = many_tags_inventory(300)
-    sonnet = CurationSettings(model="claude-sonnet-4-6")  # caches from 2048 tokens
-    haiku = CurationSettings(model="claude-haiku-4-5")  # from 4096
+    # A long tag list (3,000 tokens) makes the prefix long enough for Sonnet 4.6, not Haiku.
+    sonnet = CurationSettings(model="claude-sonnet-4-6", taxonomy_token_budget=3000)
+    haiku = CurationSettings(model="claude-haiku-4-5", taxonomy_token_budget=3000)
     cached = PromptContext.build(inventory, sonnet)
     assert cached.cacheable and cached.prefix_tokens >= 2048
     assert cached.system[0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
@@ -128,7 +129,7 @@ def test_built_request_round_trips_through_the_sdk_and_back(
 
 
 def test_cached_prefix_is_read_back_on_the_second_request(fake_anthropic: FakeAnthropic) -> None:
-    settings = CurationSettings(model="claude-sonnet-4-6")
+    settings = CurationSettings(model="claude-sonnet-4-6", taxonomy_token_budget=3000)
     inventory = many_tags_inventory(600)
     context = PromptContext.build(inventory, settings)
     client = anthropic.Anthropic(api_key=TEST_API_KEY, max_retries=0)

@@ -26,10 +26,11 @@ DESCRIPTION = """\
 Predict what `curate` would cost: the notes it would select (same --all/--only/--limit
 rules), input tokens (shared prompt prefix and each note), expected output tokens, and the
 price on the standard API (sync/realtime) and on the Batch API (half price), with and without
-prompt caching. No note is sent. Token counts are estimated per script offline; with
+prompt caching. No note is curated. Token counts are estimated per script offline; with
 ANTHROPIC_API_KEY set, a handful of the job's requests are counted once with the free
-count_tokens endpoint (cached per model and prompt version) and the estimate says it is
-calibrated. A configured spending cap (curation.max_cost) is shown beside the job's cost.
+count_tokens endpoint (cached per model and prompt version; --no-calibrate sends nothing)
+and the estimate says it is calibrated. A configured spending cap (curation.max_cost) is
+shown beside the job's cost.
 """
 
 _MODE_NAMES = {"standard": "sync / realtime", "batch": "batch"}
@@ -48,7 +49,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--no-calibrate",
         dest="calibrate",
         action="store_false",
-        help="openai-compatible: send nothing, report tokens only",
+        help="send nothing (Claude: no count_tokens calibration; openai-compatible: tokens only)",
     )
     add_selection_arguments(parser)
     add_json_flag(parser)
@@ -73,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         selection = plan_selection(
             inventory, ws.store, all_notes=args.all_notes, only=args.only, limit=args.limit
         )
-        _, result = job_estimate(ws.root, inventory, list(selection.notes), settings)
+        _, result = job_estimate(
+            ws.root, inventory, list(selection.notes), settings, allow_network=args.calibrate
+        )
         cap = settings.max_cost
     if args.json:
         print_json({**document(result, selection), "max_cost": cap})

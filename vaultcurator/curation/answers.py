@@ -35,20 +35,16 @@ ELLIPSIS = "…"
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "tags": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "up to 8 Obsidian tags without '#', most relevant first",
-        },
-        "description": {
-            "type": "string",
-            "description": "one sentence, at most 160 characters, in the note's language",
-        },
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "description": {"type": "string"},
     },
     "required": ["tags", "description"],
     "additionalProperties": False,
 }
-"""The JSON schema sent as ``output_config.format.schema`` (and usable as a tool's input)."""
+"""The JSON schema sent as ``output_config.format.schema`` (and usable as a tool's input).
+
+Bare on purpose: it is sent with every request, and the system prompt already says what
+goes in each field."""
 
 _FENCE = re.compile(r"^\s*```[A-Za-z0-9_-]*[ \t]*\r?\n(.*?)\r?\n?```\s*$", re.DOTALL)
 

@@ -62,8 +62,6 @@ CUSTOM_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 CACHE_TTL = "1h"
 CACHE_TARGET_FACTOR = 1.1
 """A grown prefix aims this far over the model's minimum: token counts are estimates."""
-GROW_ROUNDS = 4
-"""Attempts at reaching the target when growing (each corrects the characters/token guess)."""
 SCHEMA_OVERHEAD_TOKENS = 50 + approx_tokens(json.dumps(ANSWER_SCHEMA))
 """Rough tokens the API adds to the prompt to enforce the output schema."""
 
@@ -170,17 +168,27 @@ def _cacheable_text(
     more_tags = int((room - min(tree_tokens, room // 2)) / scale)
     text, shown = render_system(template, counts, settings.taxonomy_token_budget + more_tags)
     tagged = [(n.path, _note_tags(n)) for n in notes]
-    want = int((target - tokens(text)) * chars_per_token)
-    for _ in range(GROW_ROUNDS):
-        extension = render_cache_extension(counts, tagged, max(1, want))
-        if extension is None:
-            return None
-        grown = f"{text}\n{extension}\n"
-        have = tokens(grown)
-        if have >= minimum:
-            return grown, shown
-        want += int((target - have) * chars_per_token) + 1
-    return None
+
+    def grown_with(chars: int) -> str | None:
+        extension = render_cache_extension(counts, tagged, max(1, chars))
+        return None if extension is None else f"{text}\n{extension}\n"
+
+    # The smallest extension that reaches the target (its characters/token vary by section).
+    low, high = 1, max(2, int((target - tokens(text)) * chars_per_token) * 2)
+    while (found := grown_with(high)) is not None and tokens(found) < target:
+        low, high = high, high * 2
+    if found is None:
+        best = grown_with(low)
+        return (best, shown) if best is not None and tokens(best) >= minimum else None
+    while low < high:
+        mid = (low + high) // 2
+        candidate = grown_with(mid)
+        if candidate is not None and tokens(candidate) >= target:
+            high = mid
+        else:
+            low = mid + 1
+    best = grown_with(high)
+    return None if best is None else (best, shown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,7 +268,10 @@ def dry_run(
     ws: Workspace, inventory: Inventory, selection: Selection, settings: CurationSettings
 ) -> DryRun:
     """Build every request (nothing is sent) and measure the batches they would form."""
-    context, result = job_estimate(ws.root, inventory, list(selection.notes), settings)
+    # A dry run sends nothing: a stored calibration is used, none is made.
+    context, result = job_estimate(
+        ws.root, inventory, list(selection.notes), settings, allow_network=False
+    )
     skipped: list[tuple[str, str]] = []
     sample: list[tuple[str, str]] = []
     count = 0
