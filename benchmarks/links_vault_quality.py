@@ -66,7 +66,7 @@ def gold_links(root: Path) -> tuple[dict[str, set[str]], list[str]]:
     """Per eligible note, the eligible notes it links to (aliases resolve, self excluded)."""
     inventory = scan_vault(root, ScanSettings(), None)
     valid = [n for n in inventory.notes if n.status == "ok"]
-    usable = retrieve.eligible(valid)
+    usable = retrieve.eligible(valid, SparseIndex())
     aliases = [(n.path, a) for n in valid for a in aliases_of(n.frontmatter)]
     resolver = LinkResolver([*vault_markdown_paths(root), *(n.path for n in valid)], aliases)
     source = NoteSource(root, valid, resolver, related_key="related")
@@ -86,10 +86,11 @@ class Hidden:
     def __init__(self, root: Path) -> None:
         inventory = scan_vault(root, ScanSettings(), None)
         valid = [n for n in inventory.notes if n.status == "ok"]
-        self.usable = retrieve.eligible(valid)
+        self.usable = retrieve.eligible(valid, SparseIndex())
         resolver = LinkResolver([n.path for n in valid])
         self.source = NoteSource(root, valid, resolver, related_key="related")
-        self.names = retrieve.name_index(self.usable)
+        empty = SparseIndex()
+        self.names = retrieve.name_index(retrieve.alias_map(self.usable, empty), empty)
         self.index = SparseIndex()
         started = time.perf_counter()
         retrieve.sync_sparse(self.index, self.usable, self.source.doc_any, self.names)

@@ -128,8 +128,14 @@ def test_sparse_index_updates_one_note_like_a_rebuild(tmp_path: Path) -> None:
 
     rows = [row("a.md", BREAD), row("b.md", PASTA), row("c.md", GARDEN), row("d.md", COMPOST)]
     index = SparseIndex(rows=list(rows))
+    assert index.nearest(rows[2], 3)[0][0] == "d.md"  # builds the inverted index
     index.update([row("b.md", COMPOST)], ["d.md"])
     rebuilt = SparseIndex(rows=[rows[0], row("b.md", COMPOST), rows[2]])
+    # the changed row is scored directly, the deleted one is gone: ranked as after a rebuild
+    # (unchanged rows keep the IDF of their build until the next full run, hence approx)
+    got, want = index.nearest(rows[2], 3), rebuilt.nearest(rows[2], 3)
+    assert [p for p, _ in got] == [p for p, _ in want] and got[0][0] == "b.md"
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=0.3)
     assert index.paths() == rebuilt.paths()
     for r in rebuilt.rows:
         assert index.query_one(r) == pytest.approx(rebuilt.query_one(r))

@@ -54,7 +54,7 @@ _SCRIPTS = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
 )
 _WORD = re.compile(r"[^\W\d_]+")
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 2000
 """Only the head of a note is looked at: enough words to tell, cheap on long notes."""
 MIN_HITS = 3
 """Fewer stopword hits than this and the note's language is left unknown."""

@@ -27,7 +27,7 @@ from vaultcurator.links import hashed
 from vaultcurator.links.text import NoteDoc
 
 FILE_NAME = "links-sparse.npz"
-FORMAT = "sparse-1"
+FORMAT = "sparse-2"
 COMMON_SHARE = 0.05
 """Terms in more notes than this share (and at least ``COMMON_MIN``) skip the all-pairs pass."""
 COMMON_MIN = 50
@@ -37,6 +37,18 @@ BLOCK = 128
 
 F32 = npt.NDArray[np.float32]
 U64 = npt.NDArray[np.uint64]
+SAVE_AFTER = 50
+"""An incremental run writes the file once this many rows changed since it was written; until
+then the changed notes are simply re-read by the next process (rows are keyed by content
+hash), and a long-lived process keeps them in memory."""
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 @dataclass(slots=True)
@@ -55,6 +67,14 @@ class Row:
     """``log(1 + weighted count)`` per term."""
     mentions: tuple[str, ...] = ()
     """Name keys of other notes its text mentions (see :mod:`mentions`)."""
+    template: bool = False
+    """A template or plugin file: kept so its frontmatter need not be decoded again."""
+    aliases: tuple[str, ...] = ()
+    """The note's aliases when the row was built (so an unchanged note's frontmatter need
+    not be decoded to know its names)."""
+    normed: F32 | None = None
+    """TF-IDF weights over the row's norm, with the IDF of when they were computed (kept
+    until the next full run: one changed note moves every IDF by a hair, not worth a pass)."""
 
 
 def row_terms(doc: NoteDoc, prepared: hashed.Prepared | None = None) -> tuple[U64, F32]:
@@ -67,18 +87,41 @@ def row_terms(doc: NoteDoc, prepared: hashed.Prepared | None = None) -> tuple[U6
     return hashes[order], np.log1p(tf[order]).astype(np.float32)
 
 
+_CACHE: dict[Path, tuple[tuple[int, int] | None, SparseIndex]] = {}
+STALE_LIMIT = 500
+"""Changed rows scored directly before the inverted index is rebuilt."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Inverted:
+    """Postings of every term: ``docs[starts[i] : starts[i] + lens[i]]`` hold ``terms[i]``."""
+
+    paths: list[str]
+    terms: U64
+    starts: npt.NDArray[np.int64]
+    lens: npt.NDArray[np.int64]
+    docs: npt.NDArray[np.int32]
+    weights: F32
+
+
 @dataclass(slots=True)
 class SparseIndex:
     """Rows of every indexed note, in a stable order, with vocabulary statistics."""
 
     rows: list[Row] = field(default_factory=list)
     hub: dict[str, float] = field(default_factory=dict)
+    unsaved: int = 0
+    """Rows changed since the file was written (see :meth:`save`)."""
+    version: int = 0
+    """Bumped by every change of rows, so derived tables know when to refresh."""
     """Down-weighting factor (<= 1) of notes that are everyone's neighbour (last full run)."""
     _slot: dict[str, int] = field(default_factory=dict)
     _vocab: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     _df: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _norms: F32 | None = None
     _csr: tuple[npt.NDArray[np.int64], U64, F32] | None = None
+    _inv: _Inverted | None = None
+    _stale: set[str] = field(default_factory=set)
+    """Paths changed since the inverted index was built (scored directly instead)."""
 
     def __post_init__(self) -> None:
         self._slot = {r.path: i for i, r in enumerate(self.rows)}
@@ -107,7 +150,6 @@ class SparseIndex:
         everything = np.concatenate([r.terms for r in self.rows])
         vocab, df = np.unique(everything, return_counts=True)
         self._vocab, self._df = vocab, df.astype(np.int64)
-        self._norms = None
         self._csr = None
 
     def update(self, upserts: Sequence[Row], deletes: Iterable[str]) -> None:
@@ -136,8 +178,13 @@ class SparseIndex:
         kept.extend(replaced.values())
         self.rows = kept
         self._slot = {r.path: i for i, r in enumerate(self.rows)}
-        self._norms = None
         self._csr = None
+        self.unsaved += len(upserts) + len(old)
+        self.version += 1
+        if self._inv is not None:
+            self._stale |= gone
+            if len(self._stale) > STALE_LIMIT:
+                self._inv = None
 
     # ------------------------------------------------------------------ scoring
     def idf(self, terms: U64) -> F32:
@@ -151,24 +198,40 @@ class SparseIndex:
         out: F32 = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
         return out
 
+    def renormalise(self) -> None:
+        """Recompute every row's normalised weights with today's IDF (full runs)."""
+        for row in self.rows:
+            row.normed = None
+        self._csr = None
+        self._inv = None
+
+    def _normalise(self, rows: Sequence[Row]) -> None:
+        """Give ``rows`` their normalised TF-IDF weights, with the IDF as it is now."""
+        stale = [r for r in rows if r.normed is None]
+        if not stale:
+            return
+        terms = np.concatenate([r.terms for r in stale])
+        weights = np.concatenate([r.weights for r in stale]) * self.idf(terms)
+        at = 0
+        for row in stale:
+            part = weights[at : at + len(row.terms)]
+            at += len(row.terms)
+            norm = float(np.sqrt(np.dot(part, part)))
+            row.normed = (part / norm if norm > 0 else part).astype(np.float32)
+
     def csr(self) -> tuple[npt.NDArray[np.int64], U64, F32]:
         """(row pointers, terms, tf-idf weights divided by each row's norm)."""
         if self._csr is None:
+            self._normalise(self.rows)
             lengths = np.fromiter((len(r.terms) for r in self.rows), np.int64, len(self.rows))
             ptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
             np.cumsum(lengths, out=ptr[1:])
             if self.rows:
-                terms = np.concatenate([r.terms for r in self.rows])
-                weights = np.concatenate([r.weights for r in self.rows]) * self.idf(terms)
+                all_terms = np.concatenate([r.terms for r in self.rows])
+                normed = np.concatenate([r.normed for r in self.rows if r.normed is not None])
             else:
-                terms, weights = np.zeros(0, np.uint64), np.zeros(0, np.float32)
-            sums = np.zeros(len(self.rows), dtype=np.float64)
-            if len(terms):
-                np.add.at(sums, np.repeat(np.arange(len(self.rows)), lengths), weights**2)
-            norms: F32 = np.where(sums > 0, np.sqrt(sums), 1.0).astype(np.float32)
-            self._norms = norms
-            weights = (weights / np.repeat(norms, lengths)).astype(np.float32)
-            self._csr = (ptr, terms, weights)
+                all_terms, normed = np.zeros(0, np.uint64), np.zeros(0, np.float32)
+            self._csr = (ptr, all_terms, normed.astype(np.float32))
         return self._csr
 
     def query_one(self, row: Row) -> F32:
@@ -188,6 +251,61 @@ class SparseIndex:
         doc = np.repeat(np.arange(len(self.rows)), np.diff(ptr))
         np.add.at(out, doc[hit], weights[hit] * q[pos[hit]])
         return out
+
+    def _inverted(self) -> _Inverted:
+        if self._inv is None:
+            ptr, terms, weights = self.csr()
+            doc = np.repeat(np.arange(len(self.rows), dtype=np.int32), np.diff(ptr))
+            order = np.argsort(terms, kind="stable")
+            uniq, starts, lens = np.unique(terms[order], return_index=True, return_counts=True)
+            self._inv = _Inverted(self.paths(), uniq, starts, lens, doc[order], weights[order])
+            self._stale = set()
+        return self._inv
+
+    def nearest(self, row: Row, n: int) -> list[tuple[str, float]]:
+        """The ``n`` best (path, cosine) for one note, through the inverted index.
+
+        Rows changed since the index was built are scored directly, so one changed note is
+        re-linked without touching every row (the inverted index is kept for the process).
+        """
+        inv = self._inverted()
+        if not len(row.terms) or not len(inv.terms):
+            return []
+        q = row.weights * self.idf(row.terms)
+        norm = float(np.linalg.norm(q))
+        if norm == 0:
+            return []
+        q = q / norm
+        pos = np.minimum(np.searchsorted(inv.terms, row.terms), len(inv.terms) - 1)
+        ok = inv.terms[pos] == row.terms
+        p, qw = pos[ok], q[ok]
+        span = inv.lens[p]
+        total = int(span.sum())
+        found: dict[str, float] = {}
+        if total:
+            idx = np.arange(total, dtype=np.int64) + np.repeat(
+                inv.starts[p] - (np.cumsum(span) - span), span
+            )
+            scores = np.bincount(
+                inv.docs[idx],
+                weights=inv.weights[idx] * np.repeat(qw, span),
+                minlength=len(inv.paths),
+            )
+            take = min(n + len(self._stale) + 1, len(inv.paths))
+            best = np.argpartition(-scores, take - 1)[:take]
+            for j in best:
+                path = inv.paths[j]
+                if scores[j] > 0 and path not in self._stale:
+                    found[path] = float(scores[j])
+        fresh = [r for path in self._stale if (r := self.row(path)) is not None]
+        self._normalise(fresh)
+        for other in fresh:
+            common, a, b = np.intersect1d(row.terms, other.terms, return_indices=True)
+            if len(common) and other.normed is not None:
+                found[other.path] = float(np.dot(q[a], other.normed[b]))
+        found.pop(row.path, None)
+        ranked = sorted(((p_, s) for p_, s in found.items() if s > 0), key=lambda c: (-c[1], c[0]))
+        return ranked[:n]
 
     def top_all(self, sources: Sequence[str], n: int) -> dict[str, list[tuple[str, float]]]:
         """The ``n`` best (path, cosine) per source, all-pairs through an inverted index."""
@@ -270,6 +388,9 @@ class SparseIndex:
                 langs=np.array([r.lang for r in self.rows], dtype=str),
                 short=np.array([r.short for r in self.rows], dtype=bool),
                 mentions=np.array(["\x1f".join(r.mentions) for r in self.rows], dtype=str),
+                aliases=np.array(["\x1f".join(r.aliases) for r in self.rows], dtype=str),
+                template=np.array([r.template for r in self.rows], dtype=bool),
+                normed=self.csr()[2],
                 ptr=ptr,
                 terms=np.concatenate([r.terms for r in self.rows]) if self.rows else empty_u,
                 weights=np.concatenate([r.weights for r in self.rows]) if self.rows else empty_f,
@@ -278,16 +399,32 @@ class SparseIndex:
                 hub=np.array([self.hub.get(r.path, 1.0) for r in self.rows], dtype=np.float32),
             )
         tmp.replace(target)
+        self.unsaved = 0
+        _CACHE[target] = (_stamp(target), self)
 
     @classmethod
     def load(cls, state_dir: Path) -> SparseIndex:
-        """The stored index; an empty one when missing, damaged or of another format."""
+        """The stored index; an empty one when missing, damaged or of another format.
+
+        A long-lived process (watch mode, the TUI) keeps the index it last loaded or saved
+        and reuses it while the file is the one it knows, with any rows updated since.
+        """
+        target = state_dir / FILE_NAME
+        cached = _CACHE.get(target)
+        if cached is not None and cached[0] == _stamp(target):
+            return cached[1]
+        index = cls._read(state_dir)
+        _CACHE[target] = (_stamp(target), index)
+        return index
+
+    @classmethod
+    def _read(cls, state_dir: Path) -> SparseIndex:
         try:
             with np.load(state_dir / FILE_NAME, allow_pickle=False) as data:
                 if str(data["format"]) != FORMAT:
                     return cls()
                 ptr = data["ptr"]
-                terms, weights = data["terms"], data["weights"]
+                terms, weights, normed = data["terms"], data["weights"], data["normed"]
                 rows = [
                     Row(
                         path=str(path),
@@ -297,14 +434,19 @@ class SparseIndex:
                         terms=terms[ptr[i] : ptr[i + 1]],
                         weights=weights[ptr[i] : ptr[i + 1]],
                         mentions=tuple(m for m in str(mentioned).split("\x1f") if m),
+                        aliases=tuple(a for a in str(named).split("\x1f") if a),
+                        template=bool(template),
+                        normed=normed[ptr[i] : ptr[i + 1]],
                     )
-                    for i, (path, digest, lang, short, mentioned) in enumerate(
+                    for i, (path, digest, lang, short, mentioned, named, template) in enumerate(
                         zip(
                             data["paths"],
                             data["hashes"],
                             data["langs"],
                             data["short"],
                             data["mentions"],
+                            data["aliases"],
+                            data["template"],
                             strict=True,
                         )
                     )

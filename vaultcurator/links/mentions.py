@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 _WORD = re.compile(r"[^\W_]+")
@@ -25,6 +26,7 @@ MIN_NAME_CHARS = 3
 """Shorter names (``Go``, ``AI``) match too much prose to mean anything."""
 
 
+@lru_cache(maxsize=1 << 17)
 def name_key(name: str) -> str:
     """Case-, accent-form- and punctuation-insensitive key of a name (its words, space-joined)."""
     return " ".join(_WORD.findall(unicodedata.normalize("NFC", name).casefold()))
@@ -71,14 +73,17 @@ class NameIndex:
     def find(self, text: str) -> list[str]:
         """Keys of the names ``text`` mentions, longest match first at each place, in order."""
         words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
-        found: list[str] = []
-        i = 0
         first = self.first
+        starts = first.keys() & set(words)
+        found: list[str] = []
+        if not starts:
+            return found
+        i = 0
         while i < len(words):
-            longest = first.get(words[i])
-            if longest is None:
+            if words[i] not in starts:
                 i += 1
                 continue
+            longest = first[words[i]]
             step = 1
             for n in range(min(longest, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])

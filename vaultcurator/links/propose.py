@@ -36,8 +36,7 @@ from vaultcurator.links import embedders, hashed, related, retrieve
 from vaultcurator.links.hashed import IdfTable
 from vaultcurator.links.hybrid import FusionWeights
 from vaultcurator.links.index import LinkIndex, collection_name, open_client, sync_index
-from vaultcurator.links.lexical import SparseIndex
-from vaultcurator.links.mentions import aliases_of
+from vaultcurator.links.lexical import SAVE_AFTER, SparseIndex
 from vaultcurator.links.source import NoteSource
 from vaultcurator.links.wikilinks import LinkResolver, vault_markdown_paths
 from vaultcurator.store import links_state
@@ -118,13 +117,34 @@ def _embedder(
     return hashed.HashedTfidfEmbedder(table, dim=dim, prepared=prepared), refit
 
 
-def _dense(index: LinkIndex, sources: list[str], n: int) -> dict[str, list[related.Candidate]]:
+def _dense(
+    index: LinkIndex, sources: list[str], n: int, everyone: Collection[str] = ()
+) -> dict[str, list[related.Candidate]]:
     """The dense channel: each source's nearest notes in Chroma as (path, cosine).
 
-    Vectors are fetched batch by batch: reading every vector back at once costs far more
-    memory in Chroma's client than the vectors themselves.
+    A few sources query Chroma's index. For many, the vectors are read back once and
+    compared exactly with numpy (on 10,000 notes several times faster than as many HNSW
+    queries, and exact). Vectors are fetched batch by batch: reading every vector back at
+    once costs far more memory in Chroma's client than the vectors themselves.
     """
     out: dict[str, list[related.Candidate]] = {}
+    if len(sources) > FEW and everyone:
+        vectors = index.vectors(list(everyone))
+        paths = list(vectors)
+        if not paths:
+            return out
+        matrix = np.stack([vectors[p] for p in paths]).astype(np.float32)
+        slot = {p: i for i, p in enumerate(paths)}
+        rows = [s for s in sources if s in slot]
+        take = min(n + 1, len(paths))
+        for start in range(0, len(rows), QUERY_CHUNK):
+            chunk = rows[start : start + QUERY_CHUNK]
+            sims = matrix[[slot[s] for s in chunk]] @ matrix.T
+            best = np.argpartition(-sims, take - 1, axis=1)[:, :take]
+            for b, src in enumerate(chunk):
+                found = [(paths[j], float(sims[b, j])) for j in best[b] if paths[j] != src]
+                out[src] = sorted(found, key=lambda c: (-c[1], c[0]))[:n]
+        return out
     for start in range(0, len(sources), QUERY_CHUNK):
         vectors = index.vectors(sources[start : start + QUERY_CHUNK])
         chunk = [s for s in sources[start : start + QUERY_CHUNK] if s in vectors]
@@ -236,9 +256,11 @@ def propose_related_links(
         raise UsageError(f"k must be at least 1, got {k}")
     notices: list[str] = []
     valid = [n for n in inventory.notes if n.status == "ok"]
-    usable = retrieve.eligible(valid)
+    sparse = SparseIndex.load(ws.state_dir)
+    usable = retrieve.eligible(valid, sparse)
     everyone = [*vault_markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
-    aliases = [(n.path, alias) for n in valid for alias in aliases_of(n.frontmatter)]
+    alias_map = retrieve.alias_map(usable, sparse)
+    aliases = [(path, alias) for path, found in alias_map.items() for alias in found]
     source = NoteSource(
         inventory.root,
         valid,
@@ -251,8 +273,7 @@ def propose_related_links(
     embedder, refit = _embedder(ws, source, usable_paths, notices)
     mark = time.perf_counter()
     timings = {"prepare": mark - started}
-    names = retrieve.name_index(usable)
-    sparse = SparseIndex.load(ws.state_dir)
+    names = retrieve.name_index(alias_map, sparse)
     shared = embedder.prepared if isinstance(embedder, hashed.HashedTfidfEmbedder) else None
     sparse_stats = retrieve.sync_sparse(sparse, usable, source.doc_any, names, shared)
     client = open_client(ws.state_dir, ws.settings.chroma.url)
@@ -287,6 +308,8 @@ def propose_related_links(
     timings["index"] = time.perf_counter() - mark
     mark = time.perf_counter()
 
+    if paths is None and (sparse_stats.added or sparse_stats.deleted):
+        sparse.renormalise()  # a full run refreshes every row's IDF weighting
     ranker = retrieve.Ranker(
         sparse,
         names,
@@ -310,7 +333,7 @@ def propose_related_links(
         k=k,
         exclude=exclusions,
         allowed=allowed,
-        dense=_dense(index, sources, retrieve.POOL),
+        dense=_dense(index, sources, retrieve.POOL, usable_paths),
         full=full,
     )
     if progress is not None:
@@ -331,7 +354,7 @@ def propose_related_links(
         )
         targets.update(extra)
         forward = related.add_reverse(forward, k=k, excluded=exclusions)
-    if full or sparse_stats.added or sparse_stats.deleted:
+    if full or sparse.unsaved >= SAVE_AFTER:
         sparse.save(ws.state_dir)
     report.computed = len(targets)
     timings["related"] = time.perf_counter() - mark
@@ -406,11 +429,22 @@ def _resolves(source: NoteSource, raw: str, path: str) -> bool:
     return bool(names) and all(source.resolver.resolve(n, path) for n in names)
 
 
+_IDF_MEMO: dict[tuple[str, str], IdfTable] = {}
+"""The last IDF table loaded, by (key, fingerprint): a watch cycle does not reparse it."""
+
+
 def _load_idf(store: Store, key: str) -> IdfTable | None:
+    fingerprint = links_state.idf_fingerprint(store, key)
+    if fingerprint is not None and (key, fingerprint) in _IDF_MEMO:
+        return _IDF_MEMO[(key, fingerprint)]
     data = links_state.load_idf_bytes(store, key)
     if data is None:
         return None
     try:
-        return IdfTable.from_bytes(data)
+        table = IdfTable.from_bytes(data)
     except Exception:  # damaged or from an older format: refit
         return None
+    _IDF_MEMO.clear()
+    if fingerprint is not None and fingerprint == table.fingerprint:
+        _IDF_MEMO[(key, fingerprint)] = table
+    return table

@@ -43,35 +43,81 @@ class SparseSync:
     unreadable: list[str] = field(default_factory=list)
 
 
-def eligible(notes: Sequence[Note]) -> list[Note]:
-    """Valid notes that may take part (templates and plugin files left out)."""
-    return [
-        n
-        for n in notes
-        if n.status == "ok" and not is_template_or_drawing(n.path, n.frontmatter, None)
-    ]
+def _known(note: Note, index: SparseIndex) -> Row | None:
+    """The note's row when it was built from these very bytes."""
+    row = index.row(note.path)
+    return row if row is not None and row.hash == note.hash else None
 
 
-def name_index(notes: Sequence[Note]) -> NameIndex:
-    """Every eligible note's names: its file name and its aliases."""
-    return NameIndex(
-        (n.path, name) for n in notes for name in (stem(n.path), *aliases_of(n.frontmatter))
-    )
+def eligible(notes: Sequence[Note], index: SparseIndex) -> list[Note]:
+    """Valid notes that may take part (templates and plugin files left out).
+
+    An unchanged note is judged from its row, so its frontmatter is not decoded.
+    """
+    out: list[Note] = []
+    for note in notes:
+        if note.status != "ok":
+            continue
+        row = _known(note, index)
+        if row is not None:
+            if not row.template:
+                out.append(note)
+        elif not is_template_or_drawing(note.path, note.frontmatter, None):
+            out.append(note)
+    return out
+
+
+def note_aliases(note: Note, index: SparseIndex) -> tuple[str, ...]:
+    row = _known(note, index)
+    return row.aliases if row is not None else tuple(aliases_of(note.frontmatter))
+
+
+_NAMES: dict[int, tuple[tuple[tuple[str, tuple[str, ...]], ...], NameIndex]] = {}
+
+
+def alias_map(notes: Sequence[Note], index: SparseIndex) -> dict[str, tuple[str, ...]]:
+    """Each note's aliases (from its row when unchanged, else from its frontmatter)."""
+    return {n.path: note_aliases(n, index) for n in notes}
+
+
+def name_index(aliases: Mapping[str, tuple[str, ...]], index: SparseIndex) -> NameIndex:
+    """Every eligible note's names: its file name and its aliases.
+
+    Kept per index for the process: a watch cycle re-links one note without rebuilding it.
+    """
+    key = tuple(aliases.items())
+    cached = _NAMES.get(id(index))
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    names = NameIndex((path, name) for path, aliases in key for name in (stem(path), *aliases))
+    _NAMES.clear()  # one vault at a time is the common case; never grow without bound
+    _NAMES[id(index)] = (key, names)
+    return names
 
 
 def build_row(
     note: Note, doc: NoteDoc, names: NameIndex, prepared: hashed.Prepared | None = None
 ) -> Row:
     """A note's sparse row: terms, language, the names its text mentions."""
-    own = {name_key(stem(note.path)), *(name_key(a) for a in aliases_of(note.frontmatter))}
+    aliases = tuple(aliases_of(note.frontmatter))
+    own = {name_key(stem(note.path)), *(name_key(a) for a in aliases)}
     if is_template_or_drawing(note.path, note.frontmatter, doc.body):
         empty = np.zeros(0, dtype=np.uint64)
-        return Row(note.path, note.hash, "", True, empty, np.zeros(0, dtype=np.float32))
+        return Row(
+            note.path,
+            note.hash,
+            "",
+            True,
+            empty,
+            np.zeros(0, dtype=np.float32),
+            template=True,
+            aliases=aliases,
+        )
     terms, weights = row_terms(doc, prepared)
     text = f"{doc.description}\n{doc.body}"
     mentions = tuple(dict.fromkeys(k for k in names.find(text) if k not in own))
     lang = language.detect(f"{doc.title}\n{text}")
-    return Row(note.path, note.hash, lang, doc.empty, terms, weights, mentions)
+    return Row(note.path, note.hash, lang, doc.empty, terms, weights, mentions, aliases=aliases)
 
 
 def sync_sparse(
@@ -101,6 +147,10 @@ def sync_sparse(
     return stats
 
 
+_RANKING: dict[tuple[int, int, bool], tuple[dict[str, str], set[str]]] = {}
+"""Per index version: each note's language and the notes that can be targets."""
+
+
 class Ranker:
     """Ranks related notes for sources with the fused channels."""
 
@@ -117,13 +167,16 @@ class Ranker:
         self.names = names
         self.weights = weights
         self.floor = floor
-        paths = index.paths()
-        split = language.folder_languages(paths) if same_language else None
-        self.lang: dict[str, str] = {}
-        for row in index.rows:
-            self.lang[row.path] = language.note_language(row.path, row.lang, split)
+        key = (id(index), index.version, same_language)
+        memo = _RANKING.get(key)
+        if memo is None:
+            split = language.folder_languages(index.paths()) if same_language else None
+            lang = {r.path: language.note_language(r.path, r.lang, split) for r in index.rows}
+            memo = (lang, {r.path for r in index.rows if len(r.terms)})
+            _RANKING.clear()
+            _RANKING[key] = memo
+        self.lang, self.targets = memo
         self.same_language = same_language
-        self.targets = {r.path for r in index.rows if len(r.terms)}
 
     def sources(self, wanted: Collection[str]) -> list[str]:
         """Of ``wanted``, the notes that get a related list (indexed, with enough text)."""
@@ -139,23 +192,11 @@ class Ranker:
             if full:
                 self.index.hub = hybrid.hub_factors(tops)
             return {s: tops.get(s, []) for s in sources}
-        paths = self.index.paths()
         out: dict[str, list[Candidate]] = {}
         for source in sources:
             row = self.index.row(source)
-            if row is None:
-                continue
-            scores = self.index.query_one(row)
-            take = min(POOL + 1, len(scores))
-            best = np.argpartition(-scores, take - 1)[:take] if take else np.zeros(0, np.int64)
-            out[source] = sorted(
-                (
-                    (paths[j], float(scores[j]))
-                    for j in best
-                    if scores[j] > 0 and paths[j] != source
-                ),
-                key=lambda c: (-c[1], c[0]),
-            )[:POOL]
+            if row is not None:
+                out[source] = self.index.nearest(row, POOL)
         return out
 
     def mentioned(self, source: str) -> list[str]:

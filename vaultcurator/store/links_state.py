@@ -34,6 +34,12 @@ def load_idf_bytes(store: Store, key: str) -> bytes | None:
     return bytes(rows[0]["data"])
 
 
+def idf_fingerprint(store: Store, key: str) -> str | None:
+    """The stored IDF table's fingerprint (cheap: the table itself is not read)."""
+    rows = store.query("SELECT value FROM links_state WHERE key = ?", ("idf:" + key,))
+    return None if not rows else str(rows[0]["value"])
+
+
 def save_idf_bytes(store: Store, key: str, fingerprint: str, data: bytes) -> None:
     with store.transaction() as conn:
         conn.execute(
