@@ -96,6 +96,7 @@ def wait_paused(proc: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
+    """An empty Obsidian vault (it has its ``.obsidian/`` settings folder)."""
     root = tmp_path / "vault"
-    root.mkdir()
+    (root / ".obsidian").mkdir(parents=True)
     return root

@@ -61,10 +61,12 @@ def start_run(store: Store, kind: str = "apply") -> int:
     """Open a run (and its durable journal file); every journaled write names it."""
     started = time.time()
     name = journal_file.create(state_dir(store), kind, started)
+    size = journal_file.size_of(journal_file.path_of(state_dir(store), name))
     with store.transaction() as conn:
         cursor = conn.execute(
-            "INSERT INTO apply_runs(kind, started_at, journal_file, complete) VALUES (?, ?, ?, ?)",
-            (kind, started, name, 0 if kind == "undo" else 1),
+            """INSERT INTO apply_runs(kind, started_at, journal_file, journal_size, complete)
+               VALUES (?, ?, ?, ?, ?)""",
+            (kind, started, name, size or 0, 0 if kind == "undo" else 1),
         )
         return int(cursor.lastrowid or 0)
 

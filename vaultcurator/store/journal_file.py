@@ -56,6 +56,10 @@ def folder_of(state_dir: Path) -> Path:
     return state_dir / FOLDER
 
 
+def path_of(state_dir: Path, name: str) -> Path:
+    return folder_of(state_dir) / f"{name}{SUFFIX}"
+
+
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
@@ -106,8 +110,7 @@ def append(state_dir: Path, name: str, writes: Sequence[FileWrite]) -> int:
         )
         for w in writes
     ]
-    path = folder_of(state_dir) / f"{name}{SUFFIX}"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    fd = os.open(path_of(state_dir, name), os.O_WRONLY | os.O_APPEND)
     try:
         _write_all(fd, b"".join(chunks))
         os.fsync(fd)
@@ -178,4 +181,4 @@ def size_of(path: Path) -> int | None:
 
 def remove(state_dir: Path, name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
-        (folder_of(state_dir) / f"{name}{SUFFIX}").unlink()
+        path_of(state_dir, name).unlink()
