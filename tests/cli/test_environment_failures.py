@@ -84,6 +84,18 @@ def test_a_damaged_store_is_reported_and_a_healthy_one_is_not_moved(vault_copy: 
     assert db.exists()
 
 
+def test_a_store_damaged_inside_is_reported(vault_copy: Path) -> None:
+    """A readable header over broken pages (``database disk image is malformed``)."""
+    assert cli("scan", str(vault_copy)).returncode == 0
+    db = vault_copy / STATE
+    with db.open("r+b") as handle:  # every page but the first (the schema) overwritten
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(4096)
+        handle.write(b"\xff" * (size - 4096))
+    for command in ("status", "scan"):
+        assert_one_line(cli(command, str(vault_copy)), 3, "damaged", "malformed", "reset-store")
+
+
 def test_status_and_review_print_work_while_another_process_holds_the_write_lock(
     vault_copy: Path,
 ) -> None:

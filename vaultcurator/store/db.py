@@ -70,7 +70,7 @@ def empty_store_error(path: Path) -> StoreError:
 
 def damaged_store_error(path: Path, exc: BaseException) -> StoreError:
     return StoreError(
-        f"the state store {path} is damaged ({exc}); nothing was changed. {_reset_hint(path)} "
+        f"the state store {path} is damaged ({exc}); the command stopped. {_reset_hint(path)} "
         "(what it held stays in the moved file) and start a new one"
     )
 
