@@ -163,7 +163,9 @@ def swap_in(temp: Path, target: Path, expected_hash: str, new_hash: str, label: 
     except OSError:  # NotSameFileError included: what cannot be verified goes back
         displaced = None
     if displaced == expected_hash:
-        with contextlib.suppress(FileNotFoundError):
+        # The note is replaced whatever happens now: a leftover copy of its previous bytes
+        # (journaled anyway) is swept later, and must not turn this write into a failure.
+        with contextlib.suppress(OSError):
             temp.unlink()
         return
     _put_back(temp, target, new_hash, label, expected_hash, displaced)
