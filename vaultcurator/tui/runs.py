@@ -430,10 +430,10 @@ class RunsApp(App[int]):
 
 
 def estimate_line(ws: Workspace, request: CurateRequest) -> str:
-    """``N note(s) · batch ≈ $x · real time ≈ $y (MODEL)``: the dialog's choice, priced."""
-    from vaultcurator.curation.estimate import estimate
+    """``N note(s) · batch ≈ $x · real time ≈ $y (MODEL, calibrated · cap $z)``: the dialog's
+    choice, priced (with count_tokens when a key is set) beside the spending cap."""
     from vaultcurator.curation.plan import plan_selection
-    from vaultcurator.curation.requests import PromptContext
+    from vaultcurator.pipeline.costing import job_estimate
     from vaultcurator.workspace import scan
 
     settings = ws.settings.curation
@@ -444,15 +444,16 @@ def estimate_line(ws: Workspace, request: CurateRequest) -> str:
     count = len(selection.notes)
     if settings.engine == "local":
         return f"{count} note(s) · local engine: free, nothing leaves the machine"
-    context = PromptContext.build(inventory, settings, ws.root)
-    result = estimate(selection.notes, context, settings, vault_root=ws.root)
+    _, result = job_estimate(ws.root, inventory, list(selection.notes), settings)
     costs = {row.mode: row.cost_usd for row in result.rows if not row.cached}
     parts = [f"{count} note(s)"]
     if "batch" in costs:
         parts.append(f"batch ≈ ${costs['batch']:.4f}")
     if "standard" in costs:
         parts.append(f"real time ≈ ${costs['standard']:.4f}")
-    return " · ".join(parts) + f" ({result.model})"
+    how = "calibrated" if result.calibrated else "offline estimate"
+    cap = "" if settings.max_cost is None else f" · cap ${settings.max_cost:.2f}"
+    return " · ".join(parts) + f" ({result.model}, {how}{cap})"
 
 
 class _QuitConfirm(ConfirmScreen):
