@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.fixtures import fake_anthropic
 from vaultcurator.cli import build_parser, command_specs, main
+
+__all__ = ["fake_anthropic"]  # the fake Anthropic server fixture
 
 HEAVY = ("anthropic", "chromadb", "numpy", "textual", "openai")
 
@@ -172,3 +176,53 @@ def test_diff_pane_says_reordered_instead_of_unchanged() -> None:
     console.print(diff_renderable(diff))
     text = console.export_text()
     assert "(same values, reordered)" in text and "(unchanged)" not in text
+
+
+def test_many_failures_are_one_line_per_reason_and_verbose_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_anthropic: FakeAnthropic
+) -> None:
+    """15 notes whose requests the API refuses: one summary line, not 15 (``--verbose``: 15)."""
+    from tests.curation.conftest import write_vault
+    from tests.fakes.anthropic_protocol import FakeAPIError
+
+    def refuse(params: object) -> object:
+        raise FakeAPIError("invalid_request_error", "prompt is too long", status=400)
+
+    fake_anthropic.responder = refuse  # type: ignore[assignment]
+    vault = write_vault(tmp_path / "vault", 15)
+    argv = ["curate", str(vault), "--mode", "batch", "--poll-interval", "0.01", "--no-links"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert "Failed: 15 notes (--verbose lists each)" in out
+    assert "  15 × invalid_request_error: prompt is too long" in out
+    assert out.count("notes/note 00") == 0  # no line per note
+    assert main([*argv, "--all", "--verbose"]) == 1
+    verbose = capsys.readouterr().out
+    assert verbose.count("notes/note 00") == 15
+
+
+def test_links_prints_the_vault_not_the_placeholder(
+    vault_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["links", str(vault_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "vaultcurator review VAULT" not in out
+    assert f"Review them with: vaultcurator review {vault_copy}" in out
+
+
+def test_batches_count_from_1_and_their_timer_runs_between_polls() -> None:
+    import io
+
+    from rich.console import Console
+
+    from vaultcurator.cli.cmd_curate import ProgressView
+    from vaultcurator.domain.progress import BatchStatus
+
+    view = ProgressView()
+    out = io.StringIO()
+    view.console = view.progress.live.console = Console(file=out, width=120)
+    with view:
+        view(BatchStatus(0, "msgbatch_1", "in_progress", 10, 10, 0, 0, 0, 0, 125.0, None))
+    text = out.getvalue()
+    assert "batch 1" in text and "batch 0" not in text
+    assert "2m05s" in text  # the batch's age, from its creation, not from this process

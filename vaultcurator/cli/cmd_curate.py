@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+)
+from rich.text import Text
 
 from vaultcurator.cli.common import (
     add_json_flag,
@@ -124,7 +134,16 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="do not propose related-note links",
     )
+    add_verbose_flag(parser)
     add_json_flag(parser)
+
+
+def add_verbose_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="list every failed note (by default many failures are summed up by reason)",
+    )
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -182,11 +201,22 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print_report(result, str(args.vault))
+        print_report(result, str(args.vault), verbose=args.verbose)
     return result.exit_code
 
 
 # --------------------------------------------------------------------------- rendering
+
+
+class ElapsedColumn(ProgressColumn):
+    """Time since the task's ``since`` field (a batch's creation), redrawn every refresh: a
+    live timer, where the polled figure stood still between polls (``0m00s`` for minutes)."""
+
+    def render(self, task: Task) -> Text:
+        since = task.fields.get("since", task.start_time)
+        if since is None:
+            return Text("")
+        return Text(_duration(max(0.0, time.monotonic() - since)), style="progress.elapsed")
 
 
 class ProgressView:
@@ -199,6 +229,7 @@ class ProgressView:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            ElapsedColumn(),
             TextColumn("{task.fields[extra]}"),
             console=self.console,
             transient=False,
@@ -248,15 +279,18 @@ class ProgressView:
         self._start()
         extra = (
             f"{event.processing_status}  ok {event.succeeded}  err {event.errored}  "
-            f"exp {event.expired}  {_duration(event.elapsed)}"
+            f"exp {event.expired}"
         )
         if event.eta:
             extra += f"  eta {_duration(event.eta)}"
+        since = time.monotonic() - event.elapsed  # the batch's age ticks between polls
         task = self.batch_tasks.get(event.batch_id)
         if task is None:
-            task = self.progress.add_task(f"batch {event.chunk_no}", total=event.total, extra=extra)
+            task = self.progress.add_task(
+                f"batch {event.chunk_no + 1}", total=event.total, extra=extra, since=since
+            )
             self.batch_tasks[event.batch_id] = task
-        self.progress.update(task, completed=event.done, extra=extra)
+        self.progress.update(task, completed=event.done, extra=extra, since=since)
 
 
 def _duration(seconds: float) -> str:
@@ -266,7 +300,33 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
-def print_report(report: CurationReport, vault: str) -> None:
+FAILURES_LISTED = 10
+"""Beyond this many failed notes the report groups them by reason (``--verbose`` lists all)."""
+
+
+def print_failures(report: CurationReport, *, verbose: bool = False) -> None:
+    """Every failed note with ``verbose`` or when there are few; else one line per reason
+    (an interrupted batch of 1,829 notes is one line, not 1,829)."""
+    failures = report.failures
+    if not failures:
+        return
+    if verbose or len(failures) <= FAILURES_LISTED:
+        print("Failed:")
+        for failure in failures:
+            print(f"  {failure.path}: {failure.error_type}: {failure.error}")
+        return
+    reasons: dict[str, int] = {}
+    for failure in failures:
+        key = f"{failure.error_type}: {failure.error}"
+        reasons[key] = reasons.get(key, 0) + 1
+    print(f"Failed: {len(failures):,} notes (--verbose lists each)")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1])[:FAILURES_LISTED]:
+        print(f"  {count:,} × {reason}")
+    if len(reasons) > FAILURES_LISTED:
+        print(f"  … and {len(reasons) - FAILURES_LISTED} other reasons")
+
+
+def print_report(report: CurationReport, vault: str, *, verbose: bool = False) -> None:
     out = sys.stdout
     if report.status == "empty":
         print(
@@ -306,10 +366,7 @@ def print_report(report: CurationReport, vault: str) -> None:
             "request, or several lines for one id; never applied).",
             file=out,
         )
-    if report.failures:
-        print("Failed:", file=out)
-        for failure in report.failures:
-            print(f"  {failure.path}: {failure.error_type}: {failure.error}", file=out)
+    print_failures(report, verbose=verbose)
     _print_invalid(report)
     if report.interrupted:
         print(

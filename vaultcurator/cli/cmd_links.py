@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             document["applied"] = applied
         print_json(document)
     else:
-        _print(report, proposals, applied)
+        _print(report, proposals, applied, shlex.quote(str(args.vault)))
     return 0 if applied is None or not applied["problems"] else 1
 
 
@@ -130,7 +131,12 @@ def _apply(ws: Workspace, proposals: list[Proposal]) -> dict[str, Any]:
     }
 
 
-def _print(report: LinksReport, proposals: list[Proposal], applied: dict[str, Any] | None) -> None:
+def _print(
+    report: LinksReport,
+    proposals: list[Proposal],
+    applied: dict[str, Any] | None,
+    vault: str,
+) -> None:
     for notice in report.notices:
         print(f"notice: {notice}", file=sys.stderr)
     print(
@@ -149,7 +155,7 @@ def _print(report: LinksReport, proposals: list[Proposal], applied: dict[str, An
         print(f"  … and {len(proposals) - SHOWN} more")
     if applied is None:
         if proposals:
-            print("Review them with: vaultcurator review VAULT")
+            print(f"Review them with: vaultcurator review {vault}")
         return
     print(f"Applied to {len(applied['applied'])} notes")
     for problem in applied["problems"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from vaultcurator.cli.cmd_curate import ProgressView, print_report
+from vaultcurator.cli.cmd_curate import ProgressView, add_verbose_flag, print_report
 from vaultcurator.cli.common import add_json_flag, add_vault_argument, print_json
 from vaultcurator.errors import UsageError
 from vaultcurator.workspace import open_workspace
@@ -37,6 +37,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="spending cap for the whole job in dollars (default: the job's; raise it to go on)",
     )
+    add_verbose_flag(parser)
     add_json_flag(parser)
 
 
@@ -55,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
     else:
-        print_report(report, str(args.vault))
+        print_report(report, str(args.vault), verbose=args.verbose)
     return report.exit_code
