@@ -10,9 +10,9 @@ tags per note:
 - ``nearest-vote``: the tags of the 10 most similar tagged notes (same TF-IDF as the engine),
   similarity-weighted, best 3 and best 5 (the baseline the engine has to beat).
 
-Run: ``python benchmarks/tags_quality.py VAULT`` or ``--generated [N]`` for the generated
-English/Spanish vault (``benchmarks/support/multilingual_vault.py``). The vault itself is
-never touched.
+Run: ``python benchmarks/tags_quality.py VAULT`` or ``--generated [N] [--hard]`` for the
+generated English/Spanish vault (``benchmarks/support/multilingual_vault.py``; ``--hard``:
+mostly everyday words and a long tail of tags). The vault itself is never touched.
 """
 
 from __future__ import annotations
@@ -151,13 +151,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("vault", nargs="?", type=Path)
     parser.add_argument("--generated", type=int, nargs="?", const=400, metavar="N")
+    parser.add_argument(
+        "--hard",
+        action="store_true",
+        help="the generated vault with everyday words and a long tail",
+    )
     parser.add_argument("--share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.generated:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "generated"
-            generate_multilingual_vault(root, args.generated)
+            generate_multilingual_vault(root, args.generated, hard=args.hard)
             measure(root, args.share, args.seed)
     if args.vault is not None:
         measure(args.vault, args.share, args.seed)

@@ -276,16 +276,39 @@ class GeneratedNote:
     lang: str
 
 
-def _sentence(rng: random.Random, pool: list[str], glue: list[str], n: int) -> str:
-    words = [rng.choice(pool) if rng.random() < 0.55 else rng.choice(glue) for _ in range(n)]
+_EVERYDAY = """
+time people year way day man thing woman life child world school state family student group
+country problem hand part place case week company system program question work government
+number night point home water room mother area money story fact month lot right study book eye
+job word business issue side kind head house service friend father power hour game line end
+member law car city community name president team minute idea kid body information back parent
+face others level office door health person art war history party result change morning reason
+research girl guy moment air teacher force education tiempo persona año día hombre cosa mujer
+vida mundo escuela estado familia estudiante grupo país problema mano parte lugar caso semana
+empresa sistema programa pregunta trabajo gobierno número noche punto casa agua cuarto madre
+""".split()
+_NAMES = "ana maria lucas sofia mateo elena david laura pablo irene tomas clara".split()
+_PLACES = "berlin lisbon porto valencia bilbao oslo lyon milan quito lima".split()
+
+
+def _sentence(
+    rng: random.Random, pool: list[str], glue: list[str], n: int, share: float = 0.55
+) -> str:
+    words = [rng.choice(pool) if rng.random() < share else rng.choice(glue) for _ in range(n)]
     return " ".join(words).capitalize() + "."
 
 
 def generate_multilingual_vault(
-    root: Path, n_notes: int = 400, seed: int = 11
+    root: Path, n_notes: int = 400, seed: int = 11, *, hard: bool = False
 ) -> list[GeneratedNote]:
-    """Write ``n_notes`` notes (about a third in Spanish) under ``root``; returns their tags."""
+    """Write ``n_notes`` notes (about a third in Spanish) under ``root``; returns their tags.
+
+    ``hard``: closer to a real vault: a quarter of the words are topical (the rest everyday
+    words shared by every topic), and 40% of notes carry tags of a long tail (people, places,
+    years) that the text names only half the time.
+    """
     rng = random.Random(seed)
+    share = 0.25 if hard else 0.55
     (root / ".obsidian").mkdir(parents=True, exist_ok=True)
     notes: list[GeneratedNote] = []
     titles: set[str] = set()
@@ -307,6 +330,8 @@ def generate_multilingual_vault(
         pool = (en_words if lang == "en" else es_words).split()
         pool += str(spec["words" if lang == "en" else "palabras"]).split()
         glue = _EN_GLUE if lang == "en" else _ES_GLUE
+        if hard:
+            glue = glue + _EVERYDAY
         title_words = rng.sample(pool, 2)
         title = " ".join(w.capitalize() for w in title_words)
         while title.casefold() in titles:
@@ -325,6 +350,20 @@ def generate_multilingual_vault(
         if rng.random() < 0.08:
             other = _TOPICS[rng.choice(sorted(_TOPICS))]
             tags.append(str(other["tags"][0 if lang == "en" else 1]))  # type: ignore[index]
+        tail_words: list[str] = []
+        if hard and rng.random() < 0.4:
+            for _ in range(rng.randint(1, 2)):
+                kind = rng.choice(["person", "place", "year"])
+                value = (
+                    rng.choice(_NAMES)
+                    if kind == "person"
+                    else rng.choice(_PLACES)
+                    if kind == "place"
+                    else str(rng.randint(2018, 2026))
+                )
+                tags.append(f"{kind}/{value}")
+                if rng.random() < 0.5:
+                    tail_words.append(value.capitalize())
         tags = list(dict.fromkeys(tags))
         if rng.random() < 0.2:
             tags = []  # an untagged note
@@ -337,9 +376,12 @@ def generate_multilingual_vault(
         paragraphs = []
         for _ in range(rng.randint(1, 4)):
             sentences = [
-                _sentence(rng, pool + extra, glue, rng.randint(6, 16))
+                _sentence(rng, pool + extra, glue, rng.randint(6, 16), share)
                 for _ in range(rng.randint(1, 4))
             ]
+            if tail_words:
+                sentences.append(f"With {' and '.join(tail_words)}.")
+                tail_words = []
             text = " ".join(sentences)
             if rng.random() < 0.4:  # hard-wrapped at ~60 columns
                 wrapped, line = [], ""

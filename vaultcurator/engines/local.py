@@ -48,7 +48,7 @@ BodyOf = Callable[[Note], str | None]
 ENGINE_NAME = "local"
 NEAREST = 10
 WEIGHTS = {"neighbours": 1.0, "text": 0.6, "links": 0.35, "folder": 0.25}
-THRESHOLD = 0.3
+THRESHOLD = 0.25
 """Score a tag needs to be proposed."""
 MAX_NEW = 5
 """At most this many tags are proposed besides the author's own..."""
