@@ -108,3 +108,29 @@ async def test_taxonomy_screen_review_apply_undo_at_80x24(workspace: Workspace) 
         await settle(pilot)
         assert screen.undone is not None and len(screen.undone.restored) == len(written)
     assert _notes(workspace.root) == before
+
+
+def test_diff_pane_shows_why_each_author_tag_leaves(workspace: Workspace) -> None:
+    from rich.console import Console
+
+    from vaultcurator.review.diff import proposal_diff
+    from vaultcurator.store.proposals import add_proposal, get_proposal
+    from vaultcurator.tui.render import diff_renderable
+
+    pid = add_proposal(
+        workspace.store,
+        path="a.md",
+        note_index=0,
+        base_hash="h",
+        engine="taxonomy",
+        old_tags=["HUB", "gone", "kept"],
+        new_tags=["hub", "kept"],
+        tag_reasons={"HUB": "renamed to hub by the taxonomy plan", "gone": "replaced"},
+    )
+    proposal = get_proposal(workspace.store, pid)
+    assert proposal is not None
+    console = Console(width=80, record=True, color_system=None)
+    console.print(diff_renderable(proposal_diff(proposal)))
+    text = console.export_text()
+    assert "− gone  replaced" in text
+    assert "~ HUB  renamed to hub by the taxonomy plan" in text

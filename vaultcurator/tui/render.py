@@ -106,7 +106,12 @@ def _list_section(title: str, change: ListChange | None, untouched: str) -> list
     for value in change.added:
         lines.append(Text.assemble(("  + ", ADDED), (value, f"bold {ADDED}")))
     for value in change.removed:
-        lines.append(Text.assemble(("  − ", REMOVED), (value, f"strike {REMOVED}")))
+        why = change.reason(value)  # the proposal says why an author's tag leaves
+        reason = (f"  {why}", "dim") if why else ("", "")
+        lines.append(Text.assemble(("  − ", REMOVED), (value, f"strike {REMOVED}"), reason))
+    for value, why in change.reasons:  # a respelling (HUB -> hub) is not a removal
+        if value not in change.removed:
+            lines.append(Text.assemble(("  ~ ", "yellow"), (value, "yellow"), (f"  {why}", "dim")))
     for value in change.kept:
         lines.append(Text.assemble(("    ", ""), (value, KEPT)))
     return lines
