@@ -18,6 +18,8 @@ note, 0% cache hits: a prefix marked for caching pays a 1-hour write (2x) on eve
 
     python benchmarks/cost.py [VAULT ...] [--generate english,spanish,multilingual]
                               [--notes N] [--wire]
+
+With no vault, the three generated ones.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ INPUT_PER_MTOK, OUTPUT_PER_MTOK = 1.0, 5.0
 CACHE_WRITE_1H = 2.0
 SCHEMA_OVERHEAD = 50
 PARTS = ("instructions", "taxonomy", "schema", "metadata", "body")
-GENERATED_SIZES = {"english": 173, "spanish": 600, "multilingual": 1200}
+GENERATED_SIZES = {"english": 173, "spanish": 400, "multilingual": 600}
 TAXONOMY_HEADER = "# Existing tags"
 
 
@@ -162,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", type=int, help="notes per generated vault")
     parser.add_argument("--wire", action="store_true", help="capture at the fake server")
     args = parser.parse_args(argv)
+    if not args.vaults and not args.generate:
+        args.generate = ",".join(GENERATED_SIZES)
     label, count = tokenizer()
     print(f"tokens: {label}")
     with tempfile.TemporaryDirectory() as tmp:
