@@ -129,9 +129,11 @@ class LocalCurator:
         self._tags_of: dict[str, list[str]] = {}
         self._phrases = TagPhrases(self._candidates.values(), self._uses)
         self._docs: dict[str, _Doc] = {}
+        self._doc_hash: dict[str, str] = {}
         for note in valid:
             body = note.body if note.body is not None else (body_of(note) if body_of else None)
             self._docs[note.path] = read_doc(note, body or "")
+            self._doc_hash[note.path] = note.hash
         self._nearest = NearestNotes(
             {p: (d.title, [*d.headings, *d.body]) for p, d in self._docs.items()}
         )
@@ -171,7 +173,9 @@ class LocalCurator:
 
     def scores(self, note: Note, body: str) -> dict[str, float]:
         """Each candidate's weighed evidence for ``note`` (0 for none; see module docstring)."""
-        doc = read_doc(note, body)
+        doc = self._docs.get(note.path)
+        if doc is None or self._doc_hash.get(note.path) != note.hash:
+            doc = read_doc(note, body)
         evidence: dict[str, dict[str, float]] = defaultdict(dict)
         for kind, shares in (
             ("neighbours", self._neighbour_shares(note)),

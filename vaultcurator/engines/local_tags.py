@@ -25,6 +25,9 @@ from vaultcurator.engines.local_text import ALL_STOPWORDS, BREAK, singular
 MAX_PHRASE_WORDS = 4
 TERMS_PER_NOTE = 60
 """A note's vector keeps its heaviest terms only: the rest barely moves a cosine."""
+QUERY_TERMS = 25
+"""Neighbours are looked up through a note's heaviest terms only (the postings they walk are
+the cost of a query)."""
 COMMON_TERM_SHARE = 0.3
 """Terms in more notes than this share (and than :data:`COMMON_TERM_MIN`) are left out of the
 index: near-zero IDF, long posting lists."""
@@ -114,7 +117,8 @@ class NearestNotes:
         if not vector:
             return []
         scores: dict[str, float] = defaultdict(float)
-        for term, weight in vector.items():
+        query = heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda kv: kv[1])
+        for term, weight in query:
             for other, other_weight in self.postings.get(term, ()):
                 scores[other] += weight * other_weight
         scores.pop(path, None)

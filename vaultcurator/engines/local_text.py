@@ -65,7 +65,10 @@ _MARKER_TEXT = {
     "pt": "os das não uma com para por que são foi",
     "it": "il gli della che non sono con per una",
 }
-_MARKERS = {lang: frozenset(text.split()) for lang, text in _MARKER_TEXT.items()}
+_MARKER_LANGS: dict[str, list[str]] = {}
+for _lang, _text in _MARKER_TEXT.items():
+    for _word in _text.split():
+        _MARKER_LANGS.setdefault(_word, []).append(_lang)
 _MIN_MARKERS = 3
 """Fewer function words than this: the language is not guessed."""
 
@@ -73,7 +76,10 @@ _MIN_MARKERS = 3
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Identifier shapes, dropped whole: an inner capital (``SupabaseClient``, ``getUser``), letters
 # glued to digits or joined by '_' or '.' (``snake_case``, ``535-G1``, ``os.path``).
-_IDENTIFIER = re.compile(r"\S*(?:[a-z][A-Z]|[A-Za-z][_.][A-Za-z]|[A-Za-z]\d|\d[A-Za-z])\S*")
+# (Tried only at the start of each whitespace-delimited token: 2.5x faster than anywhere.)
+_IDENTIFIER = re.compile(
+    r"(?<!\S)(?=\S*?(?:[a-z][A-Z]|[A-Za-z][_.][A-Za-z]|[A-Za-z]\d|\d[A-Za-z]))\S+"
+)
 _URL = re.compile(r"\b[a-zA-Z][\w+.-]*://\S+|\bwww\.\S+|\S+@\S+\.\w+")
 MIN_WORD_CHARS = 3
 
@@ -81,10 +87,11 @@ MIN_WORD_CHARS = 3
 def language(tokens: Iterable[str]) -> str | None:
     """The language whose function words are most frequent in ``tokens`` (case-folded)."""
     counts: Counter[str] = Counter()
+    get = _MARKER_LANGS.get
     for token in tokens:
-        for lang, markers in _MARKERS.items():
-            if token in markers:
-                counts[lang] += 1
+        langs = get(token)
+        if langs is not None:
+            counts.update(langs)
     if not counts:
         return None
     (best, hits), *rest = counts.most_common(2)
@@ -98,12 +105,16 @@ def stopwords_for(lang: str | None) -> frozenset[str]:
     return STOPWORDS.get(lang, ALL_STOPWORDS) if lang is not None else ALL_STOPWORDS
 
 
-def raw_tokens(text: str) -> list[str]:
-    """Case-folded prose tokens of ``text``: URLs and identifier-shaped words left out."""
+def _prose_only(text: str) -> str:
+    """``text`` without URLs and identifier-shaped words."""
     if "://" in text or "www." in text or "@" in text:
         text = _URL.sub(" ", text)
-    text = _IDENTIFIER.sub(" ", text)
-    return _TOKEN.findall(text.casefold())
+    return _IDENTIFIER.sub(" ", text)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Case-folded prose tokens of ``text``: URLs and identifier-shaped words left out."""
+    return _TOKEN.findall(_prose_only(text).casefold())
 
 
 BREAK = "."
@@ -115,8 +126,9 @@ def words(text: str, stop: frozenset[str]) -> list[str]:
     """The evidence words of ``text``: prose tokens of 3+ letters that are not in ``stop``,
     with :data:`BREAK` between sentences."""
     out: list[str] = []
-    for part in _SENTENCE_GAP.split(text):
-        found = [t for t in raw_tokens(part) if len(t) >= MIN_WORD_CHARS and t not in stop]
+    findall = _TOKEN.findall
+    for part in _SENTENCE_GAP.split(_prose_only(text).casefold()):
+        found = [t for t in findall(part) if len(t) >= MIN_WORD_CHARS and t not in stop]
         if found:
             if out:
                 out.append(BREAK)
