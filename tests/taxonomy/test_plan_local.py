@@ -131,3 +131,22 @@ def test_apply_changes_only_tags_then_undo_restores_every_byte(
     for path, old in before.items():
         if ".vaultcurator" not in path.parts:
             assert path.read_bytes() == old, path
+
+
+def test_print_lists_every_rename_for_review_and_writes_nothing(chaos: Path, capsys) -> None:
+    before = {p: p.read_bytes() for p in chaos.rglob("*.md")}
+    capsys.readouterr()
+    assert main(["taxonomy", str(chaos), "--print"]) == 0
+    out = capsys.readouterr().out
+    plan = plan_json(chaos, capsys)
+    lines = [line for line in out.splitlines() if " -> " in line]
+    assert len(lines) == len(plan["renames"])
+    hub = next(line for line in lines if line.split()[0] == "HUB")
+    assert "-> hub" in hub and "inline use(s) remain" in hub
+    assert {p: p.read_bytes() for p in chaos.rglob("*.md")} == before
+
+
+def test_not_a_vault_is_one_line_error(tmp_path: Path, capsys) -> None:
+    assert main(["taxonomy", str(tmp_path / "missing")]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("vaultcurator: error:") and "Traceback" not in err
