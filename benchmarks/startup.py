@@ -93,6 +93,8 @@ def main() -> int:
         small, large = Path(tmp) / "small", Path(tmp) / "large"
         generate(small, 100)
         written = generate(large, args.notes)
+        for vault in (small, large):  # a vault has .obsidian/: its scan cache is kept
+            (vault / ".obsidian").mkdir(exist_ok=True)
         print(f"vaults: 100 notes; {args.notes:,} notes ({written / 1e6:.0f} MB)")
         subprocess.run([*cli, "scan", str(small)], check=True, stdout=subprocess.DEVNULL)
         pass_floor = best([py, "-c", "pass"], args.rounds)
