@@ -242,3 +242,15 @@ def test_estimate_counts_the_notes_of_the_chosen_scope(
     folder = estimate_line(workspace, CurateRequest("folder", "Cooking/**", "local", "auto"))
     count = int(whole.split(" ", 1)[0])
     assert 0 < int(folder.split(" ", 1)[0]) < count
+
+
+def test_run_line_eta_comes_from_the_observed_pace() -> None:
+    from vaultcurator.tui.runs import RunState
+
+    state = RunState(title="Curating all notes (anthropic)", started_at=1000.0, total=40)
+    assert state.eta(1010.0) is None  # nothing answered yet: no guess
+    state.done = 10
+    assert state.eta(1030.0) == pytest.approx(90.0)  # 10 in 30 s: 30 more take 90 s
+    line = state.line(1030.0)
+    assert line.startswith("Curating all notes (anthropic) · 10/40 · 30s · ETA 1m30s")
+    assert "X cancel" in line and len(line) <= 80

@@ -72,15 +72,13 @@ class RunState:
     total: int = 0
     detail: str = ""
     canceling: bool = False
-    first_done_at: float | None = None
-    first_done: int = 0
 
     def eta(self, now: float) -> float | None:
-        """Seconds left at the throughput observed since the first answer (None before)."""
-        if self.first_done_at is None or self.total <= 0 or self.done >= self.total:
+        """Seconds left at the throughput observed so far (None before the first answer)."""
+        elapsed = now - self.started_at
+        if self.done <= 0 or self.total <= 0 or self.done >= self.total or elapsed <= 0:
             return None
-        rate = (self.done - self.first_done) / max(now - self.first_done_at, 1e-6)
-        return None if rate <= 0 else (self.total - self.done) / rate
+        return elapsed * (self.total - self.done) / self.done
 
     def line(self, now: float) -> str:
         """One line, short enough for 80 columns."""
@@ -278,8 +276,6 @@ class RunsApp(App[int]):
         state = run.state
         if message.done >= 0:
             state.done, state.total = message.done, message.total
-            if message.done > 0 and state.first_done_at is None:
-                state.first_done_at, state.first_done = self.clock(), 0
         if message.detail:
             state.detail = message.detail
         self.show_run_status()
