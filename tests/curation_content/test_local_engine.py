@@ -106,9 +106,11 @@ def test_spanish_stopword_is_never_a_tag_from_text() -> None:
         "es.md",
         "Todo el mundo sabe que todo esto es para todos los que viven en la ciudad.\n",
     )
-    curator = LocalCurator(Inventory(Path("/v"), [*notes, es]))
-    assert "todo" not in curator.tags_for(es, es.body or "")
+    en = make_note(11, "en.md", "Todo: call the plumber and fix the tap in the kitchen.\n")
+    curator = LocalCurator(Inventory(Path("/v"), [*notes, es, en]))
+    assert "todo" not in curator.scores(es, es.body or "")
     assert "todo" in ALL_STOPWORDS and language(["todo", "el", "la", "que", "es"]) == "es"
+    assert curator.scores(en, en.body or "").get("todo", 0) > 0  # English: a word like any
 
 
 def test_english_stopword_is_never_a_tag_from_text() -> None:

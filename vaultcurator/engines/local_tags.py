@@ -38,10 +38,16 @@ _SPLIT = re.compile(r"[-_\s]+")
 
 
 def tag_words(tag: str) -> tuple[str, ...]:
-    """The words a tag is written with (its leaf), singular, without stopwords."""
+    """The words a tag is written with (its leaf), singular; a phrase without its stopwords.
+
+    A one-word tag keeps its word even when some language has it as a stopword: the note's
+    own language decides (``todo`` is found in an English note, never in a Spanish one,
+    whose evidence words have no ``todo``: see :func:`~.local_text.words`)."""
     leaf = tag.rsplit("/", 1)[-1].casefold()
-    parts = [singular(w) for w in _SPLIT.split(leaf) if w]
-    return tuple(w for w in parts if w not in ALL_STOPWORDS and not w.isdigit())
+    parts = [singular(w) for w in _SPLIT.split(leaf) if w and not w.isdigit()]
+    if len(parts) > 1:
+        parts = [w for w in parts if w not in ALL_STOPWORDS]
+    return tuple(parts)
 
 
 class TagPhrases:
