@@ -93,7 +93,9 @@ def test_scan_command_says_what_obsidian_excluded(
 
 # --------------------------------------------------------------------------- plugin files
 
-EXCALIDRAW = "---\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n---\n⚠ Switch to EXCALIDRAW VIEW\n"  # noqa: E501
+EXCALIDRAW = (
+    "---\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n---\n⚠ Switch to EXCALIDRAW VIEW\n"  # noqa: E501
+)
 KANBAN = "---\nkanban-plugin: basic\n---\n## To do\n- [ ] thing\n"
 
 
@@ -195,3 +197,38 @@ def test_commands_go_on_past_a_name_that_is_not_utf8(
     assert code == 0, err
     assert "Traceback" not in out + err
     assert "xff name.md" in out + err  # listed (escaped once more in JSON)
+
+
+@needs_bytes_names
+def test_watch_goes_on_past_a_name_that_is_not_utf8(
+    vault: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real file-system events: a bad name appears, then a good note changes; both cycles run."""
+    import queue
+    import time
+
+    from vaultcurator.pipeline.watch_service import WatchCycle, WatchService
+    from vaultcurator.watch.observer import VaultWatcher
+    from vaultcurator.workspace import open_workspace
+
+    monkeypatch.setenv("VAULTCURATOR_CURATION_ENGINE", "local")
+    (vault / ".obsidian").mkdir()
+    good = write("good.md", "---\ntags: [garden]\n---\nA real sentence about the garden.\n")
+    cycles: queue.Queue[WatchCycle] = queue.Queue()
+    with open_workspace(vault) as ws:
+        service = WatchService(ws, cycles.put, links=False)
+        with VaultWatcher(ws.root, service.handle, delay=0.3):
+            _bad_names(vault)
+            with good.open("a", encoding="utf-8") as handle:
+                handle.write("Another sentence about compost and soil.\n")
+            seen: list[WatchCycle] = []
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not any("good.md" in c.changed for c in seen):
+                try:
+                    seen.append(cycles.get(timeout=0.2))
+                except queue.Empty:
+                    continue
+    assert any("good.md" in c.changed for c in seen), seen
+    assert all(c.error is None for c in seen), seen
+    paths = {n.path for n in service._inventory.notes}  # noqa: SLF001
+    assert "good.md" in paths
