@@ -94,7 +94,7 @@ def test_scan_command_says_what_obsidian_excluded(
 # --------------------------------------------------------------------------- plugin files
 
 EXCALIDRAW = (
-    "---\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n---\n⚠ Switch to EXCALIDRAW VIEW\n"  # noqa: E501
+    "---\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n---\n⚠ Switch to EXCALIDRAW VIEW\n"
 )
 KANBAN = "---\nkanban-plugin: basic\n---\n## To do\n- [ ] thing\n"
 
@@ -230,5 +230,5 @@ def test_watch_goes_on_past_a_name_that_is_not_utf8(
                     continue
     assert any("good.md" in c.changed for c in seen), seen
     assert all(c.error is None for c in seen), seen
-    paths = {n.path for n in service._inventory.notes}  # noqa: SLF001
+    paths = {n.path for n in service._inventory.notes}
     assert "good.md" in paths
