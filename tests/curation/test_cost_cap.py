@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +163,43 @@ def test_dry_run_sends_nothing_but_uses_a_stored_calibration(
     assert main(["curate", str(vault), "--dry-run", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["estimate"]["calibrated"] is True
     assert len(fake_anthropic.requests) == calls
+
+
+def tagged_vault(root: Path, count: int) -> Path:
+    """Notes with a realistic taxonomy (area/topic tags, some deeper), enough to grow."""
+    areas = ["programming", "cooking", "gardening", "finance", "reading", "health", "travel"]
+    topics = ["python", "rust", "baking", "soups", "pests", "budget", "books", "running"]
+    (root / ".obsidian").mkdir(parents=True)
+    for i in range(count):
+        area, topic = areas[i % 7], topics[(i * 3) % 8]
+        tags = [f"{area}/{topic}", f"{area}/{topic}/t{i % 97}", topics[i % 8]]
+        (root / f"{area} {topic} {i}.md").write_text(
+            "---\ntags:\n" + "".join(f"  - {t}\n" for t in tags) + f"---\nNote {i} text.\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def cache_marks(fake: FakeAnthropic) -> set[bool]:
+    return {
+        "cache_control" in item["params"]["system"][0]
+        for call in fake.requests_to("batches.create")
+        for item in call.body["requests"]
+    }
+
+
+@pytest.mark.parametrize(("hit_rate", "cached"), [(None, False), ("0.99", True)])
+def test_batch_caches_only_when_the_assumed_hit_rate_pays(
+    fast_fake: FakeAnthropic,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    hit_rate: str | None,
+    cached: bool,
+) -> None:
+    if hit_rate is not None:
+        monkeypatch.setenv("VAULTCURATOR_CURATION_BATCH_CACHE_HIT_RATE", hit_rate)
+    vault = tagged_vault(tmp_path / "vault", 300)
+    code = main(["curate", str(vault), "--mode", "batch", "--no-links", "--poll-interval", "0.01"])
+    assert code == 0, capsys.readouterr()
+    assert cache_marks(fast_fake) == {cached}
