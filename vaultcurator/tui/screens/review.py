@@ -343,6 +343,7 @@ class ReviewScreen(Screen[None]):
                 request.proposal_id,
                 tags=request.tags,
                 description=request.description,
+                related=request.related,
                 strict=True,
                 approve_after=request.approve,
             ),
