@@ -110,8 +110,14 @@ def test_cap_stops_mid_job_and_resume_goes_on_under_a_raised_cap(
     job = json.loads(capsys.readouterr().out)["jobs"][0]
     assert job["prompt_version"] == prompt_version(vault) and job["max_cost"] == 0.02
 
+    # The user edits the prompt before going on: resume says which prompt the rest gets.
+    override = vault / ".vaultcurator" / "prompts" / "user.md"
+    override.parent.mkdir(parents=True)
+    shipped = (Path(__file__).resolve().parents[2] / "prompts" / "user.md").read_text()
+    override.write_text("Be brief.\n" + shipped, encoding="utf-8")
     assert main(["resume", str(vault), "--max-cost", "1"]) == 0
-    capsys.readouterr()
+    err = capsys.readouterr().err
+    assert f"prompt templates changed since job 1 started (prompt {job['prompt_version']})" in err
     with db(vault) as conn:
         assert conn.execute("SELECT COUNT(*) FROM proposals").fetchone()[0] == 12
     assert len(fake_anthropic.requests_to("messages")) == 12  # nothing sent twice

@@ -175,6 +175,7 @@ class JobRunner:
         store = self.ws.store
         jobs.set_job_status(store, self.job.id, "running")
         try:
+            self._warn_prompt_changed()
             self._settle()
             for round_no in itertools.count():
                 if self._canceled():
@@ -198,6 +199,17 @@ class JobRunner:
             self._cancel_leftovers()
         jobs.set_job_status(store, self.job.id, final)
         return final
+
+    def _warn_prompt_changed(self) -> None:
+        """Requests sent from now on use the templates as they are: say so if they changed."""
+        started = self.opts.prompt_version
+        if started and self.context.prompt_version != started:
+            self.progress(
+                Notice(
+                    f"prompt templates changed since job {self.job.id} started (prompt "
+                    f"{started}); notes not yet sent use prompt {self.context.prompt_version}"
+                )
+            )
 
     def _settle(self) -> None:
         """Resume: let each engine finish what an earlier process left in flight."""
