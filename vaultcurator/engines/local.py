@@ -16,7 +16,10 @@ Evidence per candidate tag, each scaled to 0..1 and weighed (:data:`WEIGHTS`):
 
 A tag is proposed only when its score reaches :data:`THRESHOLD` (weak evidence proposes
 nothing: measured by hiding a fifth of a vault's tags, fewer, better tags beat filling a
-quota), at most :data:`MAX_NEW` of them; a parent is dropped beside its nested tag
+quota), a tag that only similar notes (or only the folder) support needing more
+(:data:`SINGLE_EVIDENCE`: maps of content look alike, so their nearest notes are other maps,
+on other topics; a note that names a tag in its title or headings says it itself), at most
+:data:`MAX_NEW` of them; a parent is dropped beside its nested tag
 (``a/b`` implies ``a``). Structural tags (``MOC``, ``index``) never spread from other notes.
 Deterministic: ties break by how many notes use the tag, then by name.
 """
@@ -50,6 +53,8 @@ NEAREST = 10
 WEIGHTS = {"neighbours": 1.0, "text": 0.6, "links": 0.35, "folder": 0.25}
 THRESHOLD = 0.25
 """Score a tag needs to be proposed."""
+SINGLE_EVIDENCE = 0.75
+"""A tag only the neighbours (or only the folder) support has its score scaled by this."""
 MAX_NEW = 5
 """At most this many tags are proposed besides the author's own..."""
 TARGET_TAGS = 5
@@ -187,6 +192,11 @@ class LocalCurator:
                 evidence[tag][kind] = share
         return {
             tag: sum(WEIGHTS[kind] * share for kind, share in parts.items())
+            * (
+                SINGLE_EVIDENCE
+                if len(parts) == 1 and ("neighbours" in parts or "folder" in parts)
+                else 1.0
+            )
             for tag, parts in evidence.items()
         }
 
