@@ -94,7 +94,7 @@ def test_note_without_frontmatter_gets_a_block_at_the_top(old: bytes, prefix: by
 def test_value_styles() -> None:
     new = render_updates(b'---\nrelated: ["[[X]]"]\n---\n', UPDATES).decode()
     assert 'tags:\n  - cooking/fermentation\n  - C#\n  - "yes"\n  - "2024"\n  - café\n' in new
-    assert '\nrelated:\n  - "[[A]]"\n  - "[[B c]]"\n' in new
+    assert '\nrelated: ["[[A]]", "[[B c]]"]\n' in new  # a flow list stays flow (issue 12)
     assert 'description: "First line second: line  # not a comment"\n' in new
     plain = render_updates(b"", {"description": "Plain, simple — text.", "tags": []}).decode()
     assert "description: Plain, simple — text.\n" in plain

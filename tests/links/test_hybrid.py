@@ -278,3 +278,20 @@ def test_apply_re_resolves_targets_renamed_or_deleted_since_curation(crafted) ->
     written = [written] if isinstance(written, str) else written
     assert "[[Oven Baking]]" in written
     assert "[[Baking]]" not in written and "[[Starter]]" not in written
+
+
+def test_a_flow_related_list_stays_flow_with_the_authors_entry_first(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Bread.md": '---\nrelated: ["[[Compost]]"]\n---\n' + BREAD,
+            "Baking.md": BREAD + " Bake it hot in a dutch oven.",
+            "Garden.md": GARDEN,
+            "Compost.md": COMPOST,
+        },
+    )
+    run_links(ws)
+    proposal = pending(ws)["Bread.md"]
+    assert apply_proposals(ws, ids=[proposal.id], include_pending=True).ok
+    text = (ws.root / "Bread.md").read_text(encoding="utf-8")
+    assert text.startswith('---\nrelated: ["[[Compost]]", "[[Baking]]"')
