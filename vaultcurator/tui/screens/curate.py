@@ -23,8 +23,9 @@ LOCAL_MODEL_ENGINE = ("Local model (OpenAI-compatible server)", "openai-compatib
 """Offered when the settings choose it (``curation.engine = "openai-compatible"``)."""
 DIALOG_HEIGHT = 0.9
 """The dialogs' max-height (app.tcss ``.dialog``)."""
-DIALOG_CHROME = 9
-"""Rows of the dialog that are not fields: borders, title, estimate, buttons, margins."""
+DIALOG_CHROME = 10
+"""Rows of the dialog that are not fields: borders, title, estimate (up to 2 lines), buttons,
+margins."""
 MIN_FIELDS_HEIGHT = 4
 CONFLICTS_LISTED = 3
 """How many conflicted paths the modal names before "and N more"."""
@@ -58,6 +59,9 @@ class CurateRequest:
 
 
 class CurateScreen(ModalScreen[CurateRequest | None]):
+    DEFAULT_CSS = """
+    CurateScreen #estimate { height: auto; max-height: 2; color: $text-muted; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
