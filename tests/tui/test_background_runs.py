@@ -92,7 +92,7 @@ async def start_batch_run(pilot: Pilot[int]) -> ReviewApp:
     modal.query_one("#mode", Select).value = "batch"
     await pilot.pause()
     await pilot.click("#start")
-    await wait_for(pilot, lambda: app.current_run is not None, f"the run to start {app.screen_stack} {app.last_run}")
+    await wait_for(pilot, lambda: app.current_run is not None, "the run to start")
     return app
 
 
