@@ -20,9 +20,10 @@ def note_bytes(n: int) -> bytes:
     return f"---\ntitle: Note {n}\ntags: [old]\n---\nBody of note {n}.\n".encode()
 
 
-def make_vault(root: Path, count: int, *, folder: str = "notes") -> dict[str, bytes]:
-    """``count`` notes, each with an approved proposal (new tags); returns path -> bytes."""
-    notes = {f"{folder}/n{n:04d}.md": note_bytes(n) for n in range(count)}
+def make_vault(root: Path, count: int, *, folder: str = "notes", pad: int = 0) -> dict[str, bytes]:
+    """``count`` notes (``pad`` more body bytes each), each with an approved proposal (new
+    tags); returns path -> bytes."""
+    notes = {f"{folder}/n{n:04d}.md": note_bytes(n) + b"z" * pad for n in range(count)}
     for rel, data in notes.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(data)

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.safety.conftest import files, make_vault, states, temps
+from vaultcurator import workspace
 from vaultcurator.cli import main
 from vaultcurator.review import apply, undo
+from vaultcurator.store.db import Store
 from vaultcurator.vault.frontmatter import parse
 from vaultcurator.workspace import open_workspace
 
@@ -100,3 +102,29 @@ def test_disk_full_during_undo_then_plain_undo_finishes(
     assert main(["undo", str(vault)]) == 0
     assert files(vault, notes) == notes
     assert set(states(vault).values()) == {"pending"}
+
+
+def test_a_store_that_cannot_grow_stops_apply_with_one_line(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite's own "database or disk is full" (here: a page limit it must not pass) at the
+    journal rows is the same clean stop, before any note changes."""
+    notes = make_vault(vault, 12, pad=20_000)  # previous bytes that need new pages
+    real_open = workspace.open_store
+
+    def capped(root: Path) -> Store:
+        store = real_open(root)
+        pages = store.query("PRAGMA page_count")[0][0]
+        store.query(f"PRAGMA max_page_count = {pages}")
+        return store
+
+    monkeypatch.setattr(workspace, "open_store", capped)
+
+    code = main(["apply", str(vault)])
+
+    err = one_error_line(capsys)
+    assert code == 1 and err.startswith("vaultcurator: error: disk full"), err
+    assert "0 of 12 notes" in err
+    assert files(vault, notes) == notes and temps(vault) == []
+    monkeypatch.undo()
+    assert set(states(vault).values()) == {"approved"}

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from vaultcurator.store import journal_file
 from vaultcurator.store.db import Store
 from vaultcurator.vault.ports import PlannedWrite
-from vaultcurator.vault.swap import LOCK_WAIT_SECONDS, exclusive_writer
+from vaultcurator.vault.swap import LOCK_WAIT_SECONDS, DiskFullError, exclusive_writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,12 @@ def start_run(store: Store, kind: str = "apply") -> int:
 def finish_run(
     store: Store, run_id: int, summary: dict[str, Any], *, complete: bool = True
 ) -> None:
-    """Close a run; an undo that did not try every entry is stored as not ``complete``."""
-    with store.transaction() as conn:
+    """Close a run; an undo that did not try every entry is stored as not ``complete``.
+
+    On a full disk the run simply stays unfinished (still undoable; an undo stays resumable):
+    that must not hide the error that stopped it.
+    """
+    with contextlib.suppress(DiskFullError), _full_is_disk_full(), store.transaction() as conn:
         conn.execute(
             "UPDATE apply_runs SET finished_at = ?, summary_json = ?, complete = ? WHERE id = ?",
             (
@@ -85,6 +90,22 @@ def finish_run(
                 run_id,
             ),
         )
+
+
+@contextlib.contextmanager
+def _full_is_disk_full() -> Iterator[None]:
+    """SQLite's "database or disk is full" as the DiskFullError the write path stops on."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        # SQLite may roll the transaction back itself on SQLITE_FULL, and the ROLLBACK that
+        # follows then fails instead: the full-disk error is that one's context.
+        cause: BaseException | None = exc
+        while cause is not None and getattr(cause, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+            cause = cause.__context__
+        if cause is None:
+            raise
+        raise DiskFullError("disk full (the state store cannot grow)") from exc
 
 
 def record_writes(store: Store, run_id: int, writes: Sequence[PlannedWrite]) -> list[int]:
@@ -110,7 +131,7 @@ def record_writes(store: Store, run_id: int, writes: Sequence[PlannedWrite]) -> 
         )
     now = time.time()
     ids: list[int] = []
-    with store.transaction() as conn:
+    with _full_is_disk_full(), store.transaction() as conn:
         for n, write in enumerate(writes):
             cursor = conn.execute(
                 """INSERT INTO journal(run_id, seq, path, prev_bytes, prev_hash, new_hash,
@@ -322,7 +343,7 @@ def _import(
     missing = [w for w in run.writes if w.seq not in known]
     landed = {w.seq: hash_of(w.path) == w.new_hash for w in missing}
     now = time.time()
-    with store.transaction() as conn:
+    with _full_is_disk_full(), store.transaction() as conn:
         if run_id is None:
             cursor = conn.execute(
                 """INSERT INTO apply_runs(kind, started_at, summary_json, journal_file, complete)
@@ -364,7 +385,9 @@ def retire_files(store: Store) -> int:
     Only after a checkpoint that moved the whole WAL into ``state.db`` (and fsynced it): from
     then on losing the WAL loses nothing. Call with the writer lock held (no run open).
     """
-    busy = store.query("PRAGMA wal_checkpoint(TRUNCATE)")
+    busy = None
+    with contextlib.suppress(DiskFullError), _full_is_disk_full():
+        busy = store.query("PRAGMA wal_checkpoint(TRUNCATE)")
     if not busy or busy[0][0]:
         return 0
     folder = state_dir(store)
