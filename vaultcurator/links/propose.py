@@ -196,21 +196,54 @@ def _connections(
     return {p: (source.links(p) or frozenset()) | back[p] for p in sources}
 
 
+_MIRRORS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+"""The mirror as this process last read or wrote it, per (store file, collection)."""
+
+
 class _StoreMirror:
-    """The collection's records mirrored in the store (see ``sync_index``)."""
+    """The collection's records mirrored in the store (see ``sync_index``).
+
+    A long-lived process keeps its copy: ``sync_index`` checks it against the collection's
+    size, and this process's own writes keep it current.
+    """
 
     def __init__(self, ws: Workspace, collection: str) -> None:
         self.store = ws.store
         self.collection = collection
+        self.key = (str(ws.state_dir), collection)
 
     def load(self) -> dict[str, tuple[str, str]]:
-        return links_state.load_mirror(self.store, self.collection)
+        kept = _MIRRORS.get(self.key)
+        if kept is None or len(kept) != links_state.mirror_count(self.store, self.collection):
+            _MIRRORS.clear()
+            _MIRRORS[self.key] = links_state.load_mirror(self.store, self.collection)
+        return dict(_MIRRORS[self.key])
 
     def replace(self, entries: dict[str, tuple[str, str]]) -> None:
         links_state.replace_mirror(self.store, self.collection, entries)
+        _MIRRORS[self.key] = dict(entries)
 
     def update(self, upserts: dict[str, tuple[str, str]], deletes: Collection[str]) -> None:
         links_state.update_mirror(self.store, self.collection, upserts, deletes)
+        copy = _MIRRORS.get(self.key)
+        if copy is not None:
+            copy.update(upserts)
+            for path in deletes:
+                copy.pop(path, None)
+
+
+_RESOLVERS: dict[int, tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], LinkResolver]] = {}
+
+
+def _resolver(paths: list[str], aliases: list[tuple[str, str]]) -> LinkResolver:
+    """The vault's link resolver, reused while its files and aliases are the same."""
+    key = (tuple(paths), tuple(aliases))
+    found = _RESOLVERS.get(0)
+    if found is not None and found[0] == key:
+        return found[1]
+    resolver = LinkResolver(paths, aliases)
+    _RESOLVERS[0] = (key, resolver)
+    return resolver
 
 
 def _latest_related(ws: Workspace, paths: list[str]) -> dict[tuple[str, str], Proposal]:
@@ -264,7 +297,7 @@ def propose_related_links(
     source = NoteSource(
         inventory.root,
         valid,
-        LinkResolver(everyone, aliases),
+        _resolver(everyone, aliases),
         related_key=settings.property,
         store=ws.store,
     )

@@ -137,6 +137,12 @@ def load_mirror(store: Store, collection: str) -> dict[str, tuple[str, str]]:
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
+def mirror_count(store: Store, collection: str) -> int:
+    """How many records the mirror holds (a cheap check of a copy kept in memory)."""
+    rows = store.query("SELECT COUNT(*) FROM links_index WHERE collection = ?", (collection,))
+    return int(rows[0][0]) if rows else 0
+
+
 def replace_mirror(store: Store, collection: str, entries: dict[str, tuple[str, str]]) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM links_index WHERE collection = ?", (collection,))
