@@ -11,8 +11,7 @@ import argparse
 import ast
 import difflib
 import importlib
-import importlib.util
-import pkgutil
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -49,18 +48,31 @@ class CommandSpec:
 _SPEC_FIELDS = {"NAME": "name", "HELP": "help", "ORDER": "order", "DESCRIPTION": "description"}
 
 
+_SPEC_ASSIGN = re.compile(r"^(NAME|HELP|ORDER|DESCRIPTION) = ", re.MULTILINE)
+_NOT_LITERAL = object()
+
+
+def _literal_at(source: str, start: int) -> object:
+    """The literal that starts at ``start`` and ends at some line end: only that expression
+    is parsed (parsing whole modules cost --help tens of milliseconds)."""
+    end = source.find("\n", start)
+    while end != -1:
+        try:
+            return ast.literal_eval(source[start:end].strip())
+        except (SyntaxError, ValueError):
+            end = source.find("\n", end + 1)  # a string or call spanning lines: read on
+    return _NOT_LITERAL
+
+
 def _spec_from_source(module: str, source: str) -> CommandSpec | None:
     """The command's literal ``NAME``/``HELP``/``ORDER``/``DESCRIPTION``; None when one is not
     a plain literal (the caller then imports the module)."""
     values: dict[str, object] = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in _SPEC_FIELDS:
-                try:
-                    values[_SPEC_FIELDS[target.id]] = ast.literal_eval(node.value)
-                except ValueError:
-                    return None
+    for match in _SPEC_ASSIGN.finditer(source):
+        value = _literal_at(source, match.end())
+        if value is _NOT_LITERAL:
+            return None
+        values[_SPEC_FIELDS[match.group(1)]] = value
     if not isinstance(values.get("name"), str) or not isinstance(values.get("help"), str):
         return None
     return CommandSpec(
@@ -79,17 +91,20 @@ def command_specs() -> list[CommandSpec]:
     command's start pay only for the one command that runs (the core, the SDK, Chroma and
     Textual load inside the commands that use them).
     """
-    package = sys.modules[__name__]
+    folder = Path(__file__).parent
+    sources: dict[str, Path | None] = {path.stem: path for path in folder.glob("cmd_*.py")}
+    if not sources:  # not a plain folder of sources (a zip): list the modules the slow way
+        import pkgutil
+
+        sources = {i.name: None for i in pkgutil.iter_modules([str(folder)])}
     specs = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("cmd_"):
+    for stem, path in sorted(sources.items()):
+        if not stem.startswith("cmd_"):
             continue
-        name = f"{__name__}.{info.name}"
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None else None
+        name = f"{__name__}.{stem}"
         parsed = None
-        if origin is not None and origin.endswith(".py"):
-            parsed = _spec_from_source(name, Path(origin).read_text(encoding="utf-8"))
+        if path is not None:
+            parsed = _spec_from_source(name, path.read_text(encoding="utf-8"))
         if parsed is None:  # not plain literals: ask the module itself
             mod = importlib.import_module(name)
             parsed = CommandSpec(
