@@ -276,7 +276,7 @@ class GeneratedNote:
     lang: str
 
 
-_EVERYDAY = """
+_EVERYDAY_TEXT = """
 time people year way day man thing woman life child world school state family student group
 country problem hand part place case week company system program question work government
 number night point home water room mother area money story fact month lot right study book eye
@@ -286,9 +286,12 @@ face others level office door health person art war history party result change 
 research girl guy moment air teacher force education tiempo persona año día hombre cosa mujer
 vida mundo escuela estado familia estudiante grupo país problema mano parte lugar caso semana
 empresa sistema programa pregunta trabajo gobierno número noche punto casa agua cuarto madre
-""".split()
-_NAMES = "ana maria lucas sofia mateo elena david laura pablo irene tomas clara".split()
-_PLACES = "berlin lisbon porto valencia bilbao oslo lyon milan quito lima".split()
+"""
+_EVERYDAY = _EVERYDAY_TEXT.split()
+_NAMES_TEXT = "ana maria lucas sofia mateo elena david laura pablo irene tomas clara"
+_PLACES_TEXT = "berlin lisbon porto valencia bilbao oslo lyon milan quito lima"
+_NAMES = _NAMES_TEXT.split()
+_PLACES = _PLACES_TEXT.split()
 
 
 def _sentence(
