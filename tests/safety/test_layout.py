@@ -32,7 +32,7 @@ def test_cr_only_note_without_frontmatter_still_gets_a_block() -> None:
     [
         (
             b"---\ntags: [a, b]  # my tags\ntitle: t\n---\nbody\n",
-            b"---\ntags:  # my tags\n  - new\n  - x\ntitle: t\n---\nbody\n",
+            b"---\ntags: [new, x]  # my tags\ntitle: t\n---\nbody\n",  # flow stays flow
         ),
         (
             b"---\ntags: # my tags\n  - a\ntitle: t\n---\nbody\n",

@@ -126,7 +126,7 @@ def proposal_diff(proposal: Proposal) -> ProposalDiff:
         if proposal.new_tags is None
         else dataclasses.replace(
             list_change(proposal.old_tags, proposal.new_tags, case_insensitive=True),
-            reasons=tag_removals(proposal),
+            reasons=tuple((proposal.tag_reasons or {}).items()),
         )
     )
     related = (

@@ -21,7 +21,7 @@ TagsStyle = Literal["flow", "block"]
 DEFAULT_STYLE: TagsStyle = "block"
 """Obsidian's own style, used when a vault shows no preference."""
 
-_FLOW_UNSAFE = frozenset(",[]{}")
+_FLOW_UNSAFE = frozenset(",[]{}?:#")
 _FLOW_KEY = re.compile(r"^(?:tags?|Tags?|TAGS?)[ \t]*:[ \t]*\[", re.MULTILINE)
 _BLOCK_KEY = re.compile(r"^(?:tags?|Tags?|TAGS?)[ \t]*:[ \t]*(?:#.*)?\r?\n[ \t]*- ", re.MULTILINE)
 SAMPLE_BYTES = 4096
@@ -72,8 +72,11 @@ def sample_style(vault_root: Path, paths: Iterable[str], limit: int = 300) -> Ta
 
 
 def flow_item(rendered: str, quote: Callable[[str], str], value: str) -> str:
-    """An item as written inside ``[...]``: plain unless a flow indicator forces quotes."""
-    if rendered.startswith(('"', "'")) or not (_FLOW_UNSAFE & set(rendered)):
+    """An item as written inside ``[...]``: plain when it reads back as itself there
+    (PyYAML ends a plain scalar at ``?``, ``:`` or ``,`` in a flow list), else quoted."""
+    if rendered.startswith(('"', "'")):
+        return rendered
+    if not (_FLOW_UNSAFE & set(rendered)) and _load(f"[{rendered}]") == [value]:
         return rendered
     return quote(value)
 
@@ -256,5 +259,7 @@ def _restyle_block(
             out.extend(comments_of[position])
             out.append(lines_of[position])
         else:
+            out.extend(carry)  # left over from removed items: heads the new ones
+            carry = []
             out.append(f"{item_indent}- {render_item(tag)}")
     return out + carry + pending
