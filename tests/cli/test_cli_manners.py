@@ -226,3 +226,25 @@ def test_batches_count_from_1_and_their_timer_runs_between_polls() -> None:
     text = out.getvalue()
     assert "batch 1" in text and "batch 0" not in text
     assert "2m05s" in text  # the batch's age, from its creation, not from this process
+
+
+def test_warm_scan_reuses_its_summary_until_a_note_changes(
+    vault_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def report() -> list[str]:
+        assert main(["scan", str(vault_copy)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        return [line for line in lines if "files" not in line]  # "read N files" varies
+
+    first = report()
+    cache = vault_copy / ".vaultcurator" / "scan_summary.json"
+    assert cache.exists()
+    assert report() == first  # from the kept summary: the same report
+    assert "Without tags: 3" in first
+    untagged = next(line.strip() for line in first[first.index("Without tags: 3") + 1 :])
+    note = vault_copy / untagged
+    note.write_text("---\ntags: [brand-new-tag]\n---\n" + note.read_text(encoding="utf-8"))
+    changed = report()
+    assert "Without tags: 2" in changed and changed != first
+    cache.write_text("{not json", encoding="utf-8")  # a damaged summary is computed anew
+    assert report() == changed
