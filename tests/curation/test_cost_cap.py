@@ -209,3 +209,13 @@ def test_batch_caches_only_when_the_assumed_hit_rate_pays(
     code = main(["curate", str(vault), "--mode", "batch", "--no-links", "--poll-interval", "0.01"])
     assert code == 0, capsys.readouterr()
     assert cache_marks(fast_fake) == {cached}
+
+
+def test_dry_run_shows_the_cap_beside_the_estimate(
+    make_vault, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vault = make_vault(5)
+    assert main(["curate", str(vault), "--dry-run", "--max-cost", "0.00001"]) == 0
+    assert "spending cap $0.0000 (OVER)" in capsys.readouterr().out
+    assert main(["curate", str(vault), "--dry-run", "--max-cost", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["max_cost"] == 5.0

@@ -413,4 +413,4 @@ def print_dry_run(result: DryRun) -> None:
         print(f"  skipped {path}: {reason}")
     if result.estimate is not None:
         print()
-        print_estimate(result.estimate, result.selection)
+        print_estimate(result.estimate, result.selection, result.max_cost)

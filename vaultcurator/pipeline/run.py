@@ -72,6 +72,8 @@ class DryRun:
     estimate: Estimate | None
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """Notes whose file changed since the scan (path, reason)."""
+    max_cost: float | None = None
+    """The spending cap the job would run under (shown beside the estimate)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +89,7 @@ class DryRun:
             "invalid": [{"path": n.path, "error": n.error} for n in self.selection.invalid]
             + [{"path": p, "error": why} for p, why in self.selection.unsupported],
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "max_cost": self.max_cost,
         }
 
 
@@ -308,4 +311,5 @@ def dry_run(
         chunks=chunks,
         estimate=result if answerer.priced else None,
         skipped=skipped,
+        max_cost=settings.max_cost,
     )
