@@ -212,6 +212,26 @@ def test_fixture_notes(curated: dict[str, tuple[list[str], str]]) -> None:
     assert "Cooking" in tags
 
 
+def test_known_evidence_is_reused_only_while_the_hash_matches() -> None:
+    new = make_note(99, "Inbox/new.md", "Watering tomato seedlings and compost for the bed.\n")
+    first = LocalCurator(_topic_vault([new]))
+    known = first.evidence_by_path()
+    changed = make_note(99, "Inbox/new.md", "Index funds, savings rate and the monthly budget.\n")
+    calls: list[str] = []
+    inventory = _topic_vault([changed])
+    bodies = {note.path: note.body for note in inventory.notes}
+    for note in inventory.notes:
+        note.body = None  # as after a warm scan: bodies come from body_of
+
+    def body_of(note: Note) -> str | None:
+        calls.append(note.path)
+        return bodies[note.path]
+
+    second = LocalCurator(inventory, body_of=body_of, known_docs=known)
+    assert calls == ["Inbox/new.md"]  # only the changed note is read again
+    assert second.tags_for(changed, bodies[changed.path] or "") == ["finance"]
+
+
 def test_deterministic(
     fixture_inventory: Inventory, curated: dict[str, tuple[list[str], str]]
 ) -> None:

@@ -115,12 +115,15 @@ class LocalCurator:
         renames: Mapping[str, str] | None = None,
         body_of: BodyOf | None = None,
         neighbour_tags: NeighbourTags | None = None,
+        known_docs: Mapping[str, tuple[str, _Doc]] | None = None,
     ) -> None:
         """``vocabulary``: the approved taxonomy's tags (None: the tags the vault uses), and
         ``renames`` its ``{case-folded old: canonical}`` map (other notes' tags are read
         through it, so their votes go to the canonical tag);
         ``body_of``: a note's body when the scan did not keep it (None: empty);
-        ``neighbour_tags``: extra neighbours' tags per note (e.g. from the links index)."""
+        ``neighbour_tags``: extra neighbours' tags per note (e.g. from the links index);
+        ``known_docs``: path -> (hash, evidence) from an earlier curator of the same vault,
+        reused where the hash still matches (watch mode curates one note per save)."""
         self.settings = settings or CurationSettings()
         self.neighbour_tags = neighbour_tags
         self._renames = {k.casefold(): v for k, v in (renames or {}).items()}
@@ -135,9 +138,14 @@ class LocalCurator:
         self._phrases = TagPhrases(self._candidates.values(), self._uses)
         self._docs: dict[str, _Doc] = {}
         self._doc_hash: dict[str, str] = {}
+        known = known_docs or {}
         for note in valid:
-            body = note.body if note.body is not None else (body_of(note) if body_of else None)
-            self._docs[note.path] = read_doc(note, body or "")
+            hashed = known.get(note.path)
+            if hashed is not None and hashed[0] == note.hash:
+                self._docs[note.path] = hashed[1]
+            else:
+                body = note.body if note.body is not None else (body_of(note) if body_of else None)
+                self._docs[note.path] = read_doc(note, body or "")
             self._doc_hash[note.path] = note.hash
         self._nearest = NearestNotes(
             {p: (d.title, [*d.headings, *d.body]) for p, d in self._docs.items()}
@@ -199,6 +207,10 @@ class LocalCurator:
             )
             for tag, parts in evidence.items()
         }
+
+    def evidence_by_path(self) -> dict[str, tuple[str, _Doc]]:
+        """Every indexed note's (hash, evidence): ``known_docs`` for the next curator."""
+        return {path: (self._doc_hash[path], doc) for path, doc in self._docs.items()}
 
     # ------------------------------------------------------------------ evidence
 
@@ -343,6 +355,11 @@ def _frontmatter_links(value: Any) -> list[str]:
     return []
 
 
+_KNOWN_DOCS: dict[str, dict[str, tuple[str, _Doc]]] = {}
+"""Per vault root, the last curator's evidence: a new job (each watch cycle is one) reads and
+analyses only the notes that changed, not the whole vault again."""
+
+
 class LocalEngine(PerNoteEngine):
     """The engine protocol over :class:`LocalCurator`: offline, one note after another."""
 
@@ -363,7 +380,10 @@ class LocalEngine(PerNoteEngine):
                 vocabulary=None if plan is None else [tag for tag, _ in plan.tags],
                 renames=None if plan is None else plan.rename_map(),
                 body_of=lambda n: load_body(root, n),
+                known_docs=_KNOWN_DOCS.get(str(root)),
             )
+            _KNOWN_DOCS.clear()  # one vault's evidence at a time: memory stays bounded
+            _KNOWN_DOCS[str(root)] = self._curator.evidence_by_path()
         sink = PerNoteSink(self.setup, total)
         for item in notes:
             try:

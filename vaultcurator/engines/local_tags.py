@@ -27,7 +27,10 @@ TERMS_PER_NOTE = 60
 """A note's vector keeps its heaviest terms only: the rest barely moves a cosine."""
 QUERY_TERMS = 25
 """Neighbours are looked up through a note's heaviest terms only (the postings they walk are
-the cost of a query)."""
+the cost of a query)..."""
+POSTINGS_KEPT = 200
+"""...and each term lists only the notes it weighs most in (impact-ordered pruning): a query
+costs at most ``QUERY_TERMS * POSTINGS_KEPT`` steps however large the vault."""
 COMMON_TERM_SHARE = 0.3
 """Terms in more notes than this share (and than :data:`COMMON_TERM_MIN`) are left out of the
 index: near-zero IDF, long posting lists."""
@@ -115,7 +118,12 @@ class NearestNotes:
             self.vectors[path] = vector
             for term, weight in vector.items():
                 postings[term].append((path, weight))
-        self.postings = dict(postings)
+        self.postings = {
+            term: heapq.nlargest(POSTINGS_KEPT, entries, key=lambda pw: (pw[1], pw[0]))
+            if len(entries) > POSTINGS_KEPT
+            else entries
+            for term, entries in postings.items()
+        }
 
     def nearest(self, path: str, k: int, among: Mapping[str, object]) -> list[tuple[str, float]]:
         """The ``k`` notes most similar to ``path`` that are keys of ``among`` (not itself)."""
