@@ -8,15 +8,17 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultcurator.config import Settings, load_settings, vault_state_dir
 from vaultcurator.errors import UsageError
 from vaultcurator.store import Store, open_store
 from vaultcurator.store.db import DB_FILE_NAME
 from vaultcurator.store.scan_cache import StoreScanCache
-from vaultcurator.vault.model import Inventory
-from vaultcurator.vault.scan import Progress, scan_vault
+
+if TYPE_CHECKING:  # the scanner (YAML, frontmatter) loads when a scan runs, not for `status`
+    from vaultcurator.vault.model import Inventory
+    from vaultcurator.vault.scan import Progress
 
 OBSIDIAN_DIR = ".obsidian"
 
@@ -122,6 +124,8 @@ def open_workspace(
 
 def scan(ws: Workspace, progress: Progress | None = None) -> Inventory:
     """An incremental scan of the workspace's vault (unchanged files are not read again)."""
+    from vaultcurator.vault.scan import scan_vault
+
     return scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store), progress=progress)
 
 
