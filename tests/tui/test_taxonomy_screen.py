@@ -48,6 +48,12 @@ async def test_taxonomy_screen_review_apply_undo_at_80x24(workspace: Workspace) 
         assert table.region.height > 3 and table.region.width <= SMALL[0]
         assert f"Plan v{plan.version}" in text_of(screen.query_one("#taxonomy-summary"))
         first, second, third = (r.old for r in plan.renames[:3])
+        notes_line = text_of(screen.query_one("#taxonomy-notes"))
+        assert notes_line.startswith(f"{first}: ")  # the notes the highlighted rename edits
+        assert screen.query_one("#taxonomy-notes").region.bottom <= SMALL[1] - 1
+        carriers = [p for p, d in before.items() if _has_tag(d.decode(errors="replace"), first)]
+        for path in carriers[:2]:
+            assert str(path.relative_to(workspace.root)) in notes_line
 
         await pilot.press("a")  # approve the first row; the cursor moves on
         await pilot.press("r")  # reject the second

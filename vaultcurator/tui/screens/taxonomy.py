@@ -33,6 +33,8 @@ from vaultcurator.tui.messages import ActionFailed, ProposalsRequested
 from vaultcurator.tui.screens.modals import ConfirmScreen
 from vaultcurator.workspace import Workspace, scan
 
+NOTES_SHOWN = 4
+"""Paths listed under the table for the highlighted rename (the rest are counted)."""
 MARKS: dict[str, tuple[str, str]] = {
     "approved": ("✓", "green"),
     "rejected": ("✗", "red"),
@@ -41,9 +43,10 @@ MARKS: dict[str, tuple[str, str]] = {
 
 
 class PlanLoaded(Message):
-    def __init__(self, plan: TaxonomyPlan | None) -> None:
+    def __init__(self, plan: TaxonomyPlan | None, notes_by_tag: dict[str, list[str]]) -> None:
         super().__init__()
         self.plan = plan
+        self.notes_by_tag = notes_by_tag
 
 
 class PlanApplyDone(Message):
@@ -91,6 +94,11 @@ class TargetScreen(ModalScreen[str | None]):
 class TaxonomyScreen(Screen[None]):
     """The newest plan's renames; builds a local plan when the vault has none yet."""
 
+    DEFAULT_CSS = """
+    TaxonomyScreen #taxonomy-table { height: 1fr; }
+    TaxonomyScreen #taxonomy-notes { height: 2; color: $text-muted; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide('approved')", "Approve"),
         Binding("r", "decide('rejected')", "Reject"),
@@ -108,12 +116,14 @@ class TaxonomyScreen(Screen[None]):
         self.plan: TaxonomyPlan | None = None
         self.applied: PlanApplied | None = None
         self.undone: UndoSummary | None = None
+        self.notes_by_tag: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("Loading the taxonomy plan…", id="taxonomy-summary")
         table: DataTable[Text | str] = DataTable(id="taxonomy-table", cursor_type="row")
         table.add_columns(" ", "Tag", "Becomes", "Notes", "Inline", "Why")
         yield table
+        yield Static("", id="taxonomy-notes")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -123,10 +133,16 @@ class TaxonomyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="taxonomy")
     def load_plan(self, build: bool) -> None:
+        notes = scan(self.ws).notes
         plan = None if build else load_plan(self.ws.store)
         if plan is None:
-            plan = pipeline.build_plan(self.ws, scan(self.ws).notes, engine="local")
-        self.post_message(PlanLoaded(plan))
+            plan = pipeline.build_plan(self.ws, notes, engine="local")
+        by_tag: dict[str, list[str]] = {}
+        for note in notes:
+            if note.error is None:
+                for tag in dict.fromkeys(note.tags):
+                    by_tag.setdefault(tag, []).append(note.path)
+        self.post_message(PlanLoaded(plan, by_tag))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="taxonomy")
     def apply_worker(self, plan: TaxonomyPlan) -> None:
@@ -146,7 +162,21 @@ class TaxonomyScreen(Screen[None]):
     # -- showing the plan ------------------------------------------------------------------------
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
+        self.notes_by_tag = message.notes_by_tag
         self.show_plan(message.plan)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The notes the highlighted rename edits (their tags property holds the tag)."""
+        old = event.row_key.value if event.row_key is not None else None
+        paths = self.notes_by_tag.get(old or "", [])
+        shown = ", ".join(paths[:NOTES_SHOWN]) + (
+            f", … {len(paths) - NOTES_SHOWN} more" if len(paths) > NOTES_SHOWN else ""
+        )
+        self.query_one("#taxonomy-notes", Static).update(
+            Text.assemble((f"{old}: ", "bold"), shown or "no note's tags property (inline only)")
+            if old
+            else ""
+        )
 
     def show_plan(self, plan: TaxonomyPlan | None) -> None:
         self.plan = plan
