@@ -163,11 +163,10 @@ class SparseIndex:
             pos = np.minimum(np.searchsorted(self._vocab, plus), len(self._vocab) - 1)
             known = self._vocab[pos] == plus
         new_terms = np.unique(plus[~known])
-        if len(new_terms):
-            vocab = np.concatenate([self._vocab, new_terms])
-            order = np.argsort(vocab, kind="stable")
-            self._vocab = vocab[order]
-            self._df = np.concatenate([self._df, np.zeros(len(new_terms), np.int64)])[order]
+        if len(new_terms):  # inserted in place: a copy, not a sort of the whole vocabulary
+            at = np.searchsorted(self._vocab, new_terms)
+            self._vocab = np.insert(self._vocab, at, new_terms)
+            self._df = np.insert(self._df, at, 0)
         np.add.at(self._df, np.searchsorted(self._vocab, plus), 1)
         if len(minus):
             np.subtract.at(self._df, np.searchsorted(self._vocab, minus), 1)
