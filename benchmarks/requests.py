@@ -23,14 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vaultcurator.config import CurationSettings
 from vaultcurator.curation.requests import (
     CUSTOM_ID_PATTERN,
-    MAX_BATCH_BYTES,
-    MAX_BATCH_REQUESTS,
-    SAFE_BATCH_BYTES,
     PromptContext,
     batch_item,
     build_request,
     chunk_requests,
 )
+from vaultcurator.domain.limits import MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, SAFE_BATCH_BYTES
 from vaultcurator.domain.requests import CurationRequest
 from vaultcurator.vault.model import Inventory, Note
 

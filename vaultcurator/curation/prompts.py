@@ -29,7 +29,7 @@ from itertools import combinations
 from pathlib import Path
 
 from vaultcurator.config import vault_state_dir
-from vaultcurator.curation.tokens import estimate_tokens, fit_chars
+from vaultcurator.curation.tokens import MAX_CHARS_PER_TOKEN, estimate_tokens, fit_chars
 from vaultcurator.errors import ConfigError
 
 SYSTEM_TEMPLATE = "system.md"
@@ -228,22 +228,36 @@ _EXAMPLES_TITLE = (
 _EXAMPLES_END = "</tagged_notes>"
 
 
-def render_cache_extension(
-    tag_counts: Sequence[tuple[str, int]],
-    notes: Sequence[tuple[str, Sequence[str]]],
-    min_chars: int,
-) -> str | None:
-    """Vault context appended line by line until it is ``min_chars`` long, then stopped.
+ExtensionSections = tuple[tuple[str, list[str], str], ...]
+"""``(title, lines, closing line)`` of each section a cached prefix may be grown with."""
 
-    The tag tree first, then tag pairs used together, then how notes are tagged
-    (``notes`` is ``(path, tags)``). None when all of it together is shorter: a vault
-    with too little to say is not padded with filler (and its prefix is not cached).
-    """
-    sections = (
+
+def cache_extension_sections(
+    tag_counts: Sequence[tuple[str, int]], notes: Sequence[tuple[str, Sequence[str]]]
+) -> ExtensionSections:
+    """The tag tree, tag pairs used together and how notes are tagged, computed once."""
+    return (
         (_TREE_TITLE, tag_tree_lines(tag_counts), ""),
         (_PAIRS_TITLE, co_occurrence_lines((tags for _, tags in notes), tag_counts), ""),
         (_EXAMPLES_TITLE, tagged_note_lines(notes), _EXAMPLES_END),
     )
+
+
+def render_cache_extension(
+    tag_counts: Sequence[tuple[str, int]],
+    notes: Sequence[tuple[str, Sequence[str]]],
+    min_chars: int,
+    sections: ExtensionSections | None = None,
+) -> str | None:
+    """Vault context appended line by line until it is ``min_chars`` long, then stopped.
+
+    The tag tree first, then tag pairs used together, then how notes are tagged
+    (``notes`` is ``(path, tags)``; ``sections`` when already computed). None when all of
+    it together is shorter: a vault with too little to say is not padded with filler (and
+    its prefix is not cached).
+    """
+    if sections is None:
+        sections = cache_extension_sections(tag_counts, notes)
     out: list[str] = []
     size = 0
     for title, lines, closer in sections:
@@ -262,18 +276,6 @@ def render_cache_extension(
         if size >= min_chars:
             return "\n\n".join(out)
     return None
-
-
-def _fit_tail(text: str, budget_tokens: int) -> int:
-    """How many trailing characters of ``text`` fit in ``budget_tokens``."""
-    low, high = 0, len(text)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if estimate_tokens(text[len(text) - mid :]) <= budget_tokens:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def _outline(middle: str, budget_tokens: int) -> list[str]:
@@ -297,17 +299,17 @@ def trim_body(body: str, budget_tokens: int) -> str:
     near, so a kept line is whole.
     """
     budget = max(0, budget_tokens)
-    if estimate_tokens(body) <= budget:
-        return body
+    if len(body) <= budget * MAX_CHARS_PER_TOKEN and estimate_tokens(body) <= budget:
+        return body  # (a longer body is over any budget: no need to price all of it)
     head_end = fit_chars(body, int(budget * HEAD_SHARE))
-    tail_start = len(body) - _fit_tail(body, budget - int(budget * HEAD_SHARE))
-    tail_start = max(tail_start, head_end)
+    tail_chars = fit_chars(body, budget - int(budget * HEAD_SHARE), from_end=True)
+    tail_start = max(len(body) - tail_chars, head_end)
     outline = _outline(body[head_end:tail_start], int(budget * OUTLINE_SHARE))
     if outline:  # the outline's share comes out of head and tail alike
         spent = sum(estimate_tokens(line) + 1 for line in outline)
         head_end = fit_chars(body, int((budget - spent) * HEAD_SHARE))
         tail_budget = budget - spent - int((budget - spent) * HEAD_SHARE)
-        tail_start = max(len(body) - _fit_tail(body, tail_budget), head_end)
+        tail_start = max(len(body) - fit_chars(body, tail_budget, from_end=True), head_end)
     head = body[:head_end]
     cut = head.rfind("\n")
     if cut >= head_end * 0.8:

@@ -42,6 +42,7 @@ from vaultcurator.curation.prompts import (
     SYSTEM_TEMPLATE,
     USER_TEMPLATE,
     approx_tokens,
+    cache_extension_sections,
     load_template,
     prompt_version,
     render_cache_extension,
@@ -169,8 +170,10 @@ def _cacheable_text(
     text, shown = render_system(template, counts, settings.taxonomy_token_budget + more_tags)
     tagged = [(n.path, _note_tags(n)) for n in notes]
 
+    sections = cache_extension_sections(counts, tagged)
+
     def grown_with(chars: int) -> str | None:
-        extension = render_cache_extension(counts, tagged, max(1, chars))
+        extension = render_cache_extension(counts, tagged, max(1, chars), sections)
         return None if extension is None else f"{text}\n{extension}\n"
 
     # The smallest extension that reaches the target (its characters/token vary by section).

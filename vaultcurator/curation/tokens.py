@@ -29,6 +29,8 @@ it is within 8% each, 2% overall (``tests/curation_content/test_tokens.py``). On
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import cache
 
 from vaultcurator.curation.common_words import COMMON_WORDS
 
@@ -77,28 +79,41 @@ _SHORT_WORDS = frozenset(f"{_SHORT} e un se es lo le du et il di da em na os al 
 
 _LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
 _WORD = re.compile(f"[{_LATIN}]+")
-_TAG = re.compile(f"(?<![^\\s,(\\[])[{_LATIN}][{_LATIN}0-9_]*(?:[/-][{_LATIN}0-9_]+)+")
+_TAG = re.compile(f"[{_LATIN}][{_LATIN}0-9_]*(?:[/-][{_LATIN}0-9_]+)+")
+_EDGES = ",.;:!?()[]{}\"'`*"
+"""Punctuation a tag may be wrapped in (``(area/topic),``): not part of it."""
+_ASCII_WORD = re.compile("[a-z]+")
+_JOINERS = re.compile("[/-]")
+_NEXT_SPACE = re.compile(r"\s")
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _PUNCTS = re.compile(r"[!-/:-@\[-`{-~]")
 _NON_LATIN_RUNS = re.compile("[^\\x00-\\x7f\\s\u00c0-\u024f\u1e00-\u1eff]+")
 _SCRIPT_CHARS = tuple((re.compile(f"[{ranges}]"), price) for ranges, price in _SCRIPTS)
-_OTHER_CHARS = re.compile(
-    "[^\\x00-\\x7f\u00c0-\u024f\u1e00-\u1eff" + "".join(r for r, _ in _SCRIPTS) + "]"
-)
+_NON_LATIN_CHARS = re.compile("[^\\x00-\\x7f\u00c0-\u024f\u1e00-\u1eff]")
 
 
-def _words(words: list[str], known: float) -> float:
-    """Latin-script words, ``known`` the share (0-1) of the text in well-known languages."""
+@cache
+def _char_price(char: str) -> float:
+    """The price of one non-Latin character, by the script it belongs to."""
+    for pattern, price in _SCRIPT_CHARS:
+        if pattern.match(char):
+            return price
+    return _OTHER
+
+
+def _words(words: Counter[str], known: float) -> float:
+    """Latin-script words (lower-cased, counted), ``known`` the share (0-1) of the text in
+    well-known languages. Distinct words are priced once: text repeats its words."""
     common = ascii_letters = accented_letters = accented = 0
-    for word in words:
+    for word, count in words.items():
         if word.isascii():
-            if len(word) > 2 and word.lower() in COMMON_WORDS:
-                common += 1
+            if len(word) > 2 and word in COMMON_WORDS:
+                common += count
             else:
-                ascii_letters += len(word)
+                ascii_letters += len(word) * count
         else:
-            accented_letters += len(word)
-            accented += 1
+            accented_letters += len(word) * count
+            accented += count
     ascii_price = _LETTER_RARE * (1 - known) + _LETTER_KNOWN * known
     accented_price = _ACCENTED_LETTER_RARE * (1 - known) + _ACCENTED_LETTER_KNOWN * known
     return (
@@ -113,42 +128,90 @@ def _digits(text: str) -> float:
     return sum((len(run) + 2) // 3 for run in _DIGIT_RUN.findall(text)) * _DIGIT_GROUP
 
 
+def _split_tags(text: str) -> tuple[list[str], str]:
+    """The tag-shaped words of ``text`` (``area/topic-x``) and the text without them.
+
+    Only the whitespace-separated pieces around a ``/`` or ``-`` are looked at (they are
+    few); tags are cut out and replaced by a space, which costs nothing here.
+    """
+    tags: list[str] = []
+    keep: list[str] = []
+    done = 0
+    for joiner in _JOINERS.finditer(text):
+        at = joiner.start()
+        if at < done:
+            continue
+        begin = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
+        stop = _NEXT_SPACE.search(text, at)
+        end = stop.start() if stop is not None else len(text)
+        part = text[begin:end]
+        core = part.strip(_EDGES)
+        if _TAG.fullmatch(core):
+            offset = begin + part.find(core)
+            tags.append(core)
+            keep.append(text[done:offset])
+            done = offset + len(core)
+    if not tags:
+        return tags, text
+    keep.append(text[done:])
+    return tags, " ".join(keep)
+
+
 def estimate_tokens(text: str) -> int:
     """Tokens ``text`` is expected to cost (Claude-like BPE), from its characters alone."""
     if not text:
         return 0
-    total = 0.0
-    tags = _TAG.findall(text)
-    if tags:
-        for tag in tags:
-            total += _words(_WORD.findall(tag), 1.0) + _digits(tag)
-            total += (tag.count("/") + tag.count("-")) * _TAG_JOINER
-        text = _TAG.sub(" ", text)
-    words = _WORD.findall(text)
+    total = text.count("\n") * _NEWLINE
+    text = text.lower()  # letters are priced alike in either case; words are looked up lower
+    ascii_only = text.isascii()
+    word = _ASCII_WORD if ascii_only else _WORD
+    if "/" in text or "-" in text:
+        tags, text = _split_tags(text)
+        if tags:
+            joined = " ".join(tags)
+            total += _words(Counter(word.findall(joined)), 1.0) + _digits(joined)
+            total += (joined.count("/") + joined.count("-")) * _TAG_JOINER
+    words = Counter(word.findall(text))
     if words:
-        lowered = [w.lower() for w in words]
-        known = sum(1 for w in lowered if w in _SHORT_WORDS or w in COMMON_WORDS)
-        total += _words(words, min(1.0, known / len(words) / KNOWN_SHARE))
-    total += _digits(text) + len(_PUNCTS.findall(text)) * _PUNCT + text.count("\n") * _NEWLINE
-    if not text.isascii():
+        seen = words.total()
+        known = sum(n for w, n in words.items() if w in _SHORT_WORDS or w in COMMON_WORDS)
+        total += _words(words, min(1.0, known / seen / KNOWN_SHARE))
+    total += _digits(text) + len(_PUNCTS.findall(text)) * _PUNCT
+    if not ascii_only:
         total += len(_NON_LATIN_RUNS.findall(text)) * _NON_LATIN_RUN
-        for pattern, price in _SCRIPT_CHARS:
-            total += len(pattern.findall(text)) * price
-        total += len(_OTHER_CHARS.findall(text)) * _OTHER
+        for char, count in Counter(_NON_LATIN_CHARS.findall(text)).items():
+            total += count * _char_price(char)
     return max(1, round(total))
 
 
-def fit_chars(text: str, budget_tokens: int) -> int:
-    """How many leading characters of ``text`` fit in ``budget_tokens`` (binary search)."""
-    if budget_tokens <= 0:
+MAX_CHARS_PER_TOKEN = 8
+"""More characters than real text spends on one estimated token (English: about 4)."""
+
+
+def fit_chars(text: str, budget_tokens: int, *, from_end: bool = False) -> int:
+    """How many leading (``from_end``: trailing) characters of ``text`` fit in the budget.
+
+    Only the first ``budget * MAX_CHARS_PER_TOKEN`` characters are looked at, and the cut is
+    found by a few proportional guesses rather than a bisection, so a long note costs a
+    handful of estimates of a few kilobytes each.
+    """
+    if budget_tokens <= 0 or not text:
         return 0
-    if estimate_tokens(text) <= budget_tokens:
-        return len(text)
-    low, high = 0, len(text)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if estimate_tokens(text[:mid]) <= budget_tokens:
-            low = mid
-        else:
-            high = mid - 1
-    return low
+    limit = budget_tokens * MAX_CHARS_PER_TOKEN
+    window = text[-limit:] if from_end else text[:limit]
+
+    def cost(chars: int) -> int:
+        return estimate_tokens(window[len(window) - chars :] if from_end else window[:chars])
+
+    total = cost(len(window))
+    if total <= budget_tokens:
+        return len(window)
+    chars = len(window) * budget_tokens // total
+    for _ in range(4):
+        guess = min(len(window), chars * budget_tokens // max(1, cost(chars)))
+        if guess == chars:
+            break
+        chars = guess
+    while chars > 0 and cost(chars) > budget_tokens:
+        chars = chars * 19 // 20
+    return chars
