@@ -203,13 +203,14 @@ def fit_chars(text: str, budget_tokens: int, *, from_end: bool = False) -> int:
     def cost(chars: int) -> int:
         return estimate_tokens(window[len(window) - chars :] if from_end else window[:chars])
 
-    total = cost(len(window))
-    if total <= budget_tokens:
-        return len(window)
-    chars = len(window) * budget_tokens // total
+    chars = min(len(window), budget_tokens * 4)  # English-like first guess
     for _ in range(4):
-        guess = min(len(window), chars * budget_tokens // max(1, cost(chars)))
-        if guess == chars:
+        spent = cost(chars)
+        if spent <= budget_tokens and chars == len(window):
+            return chars
+        guess = min(len(window), chars * budget_tokens // max(1, spent))
+        if abs(guess - chars) <= max(8, chars // 50):
+            chars = min(chars, guess)
             break
         chars = guess
     while chars > 0 and cost(chars) > budget_tokens:
