@@ -240,20 +240,20 @@ def test_templates_and_drawings_get_no_related_and_are_never_proposed(crafted) -
     assert not any("template" in x or "sketch" in x for v in related.values() for x in v)
 
 
-def test_a_generic_hub_loses_to_a_specific_neighbour(crafted) -> None:  # type: ignore[no-untyped-def]
-    files = {"Books.md": "books " * 3 + "reading list"}
-    for i in range(24):
+def test_a_generic_hub_is_not_everyones_related_note(crafted) -> None:  # type: ignore[no-untyped-def]
+    files = {"Books.md": "Books: reading list, books to read, book notes."}
+    for i in range(30):
         files[f"Book {i}.md"] = (
-            f"Books note {i}: books read in winter, theme{i // 2} and motif{i // 2} discussed."
+            f"A book I read: books and reading, a list of notes. Theme{i // 2} matters.\n"
         )
     ws = _open(crafted, files)
     run_links(ws)
     related = _related(ws)
-    pair = "[[Book 1]]"
-    assert pair in related["Book 0.md"]
-    # without hub weighting "Books" is everyone's first neighbour; with it, it is not
-    firsts = [v[0] for p, v in related.items() if v and p != "Books.md"]
-    assert firsts.count("[[Books]]") < len(firsts) // 2
+    # Without hub weighting "Books" (short, all generic words) is in all 30 lists (checked
+    # when this test was written); down-weighted, each note keeps its real partner instead.
+    holders = [p for p, links in related.items() if "[[Books]]" in links]
+    assert len(holders) < 5
+    assert related["Book 0.md"][0] == "[[Book 1]]"
 
 
 def test_apply_re_resolves_targets_renamed_or_deleted_since_curation(crafted) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ then multiplied by the target's hub factor, and a candidate is kept while it sco
 distribution). Candidates in another language (see :mod:`language`) are dropped by default.
 
 Hubs are notes that would be everyone's neighbour (category stubs, index pages, generic
-titles): a note found in more than ``HUB_ALLOW`` times the average number of lexical top
+titles): a note found in more than ``HUB_ALLOW`` times the average number of lexical top-3
 lists gets its scores scaled by ``sqrt(HUB_ALLOW * mean / count)``.
 """
 
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 Candidate = tuple[str, float]
 
-HUB_POOL = 10
-"""How much of each lexical top list counts towards a note's hub count."""
+HUB_POOL = 3
+"""How much of each lexical top list counts towards a note's hub count: being among everyone's
+first three is what makes a hub (a top-10 count cannot tell one apart in a small vault)."""
 HUB_ALLOW = 3.0
 
 
