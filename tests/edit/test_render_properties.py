@@ -203,7 +203,7 @@ def test_only_the_set_keys_change(old: bytes, changes: dict[str, Any]) -> None:
                 if line.startswith(key + ":") or line.startswith(f'"{key}":')
             )
             key_line = yaml_lines[start].split(" #")[0].split("\t#")[0]  # a kept comment
-            if key.lower() in ("tags", "tag") and "[" in key_line:  # flow stays flow
+            if key_line.split(":", 1)[1].lstrip().startswith("["):  # flow stays flow
                 assert any(
                     line.startswith(f"{key}:") and "[" in line
                     for line in split(decode(old)[0]).yaml_text.splitlines()

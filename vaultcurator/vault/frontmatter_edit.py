@@ -146,17 +146,9 @@ def _target_key(key: str, before: Mapping[str, Any]) -> str:
 
 
 def _tags(token: str, span: list[str], old: Any, value: Any, comment: str, style: Any) -> Any:
-    """A tags list's lines in the note's (or vault's) own style; None: use the generic ones.
-
-    Another list property that already is a list (``related``) keeps its own style the same
-    way: a flow list stays flow, a block list keeps its items' lines.
-    """
-    if not isinstance(value, list):
-        return None
-    if not _TAGS_KEY.fullmatch(token):
-        if not isinstance(old, list):
-            return None
-        style = None
+    """A list's lines in the note's own style (tags: or the vault's); None: the generic ones."""
+    if not isinstance(value, list) or not (_TAGS_KEY.fullmatch(token) or isinstance(old, list)):
+        return None  # another list (related) keeps its style only if it already is a list
     item = partial(render_scalar, in_list=True)
     return restyle(span, token, old, value, key_comment=comment, render_item=item,
                    quote=double_quoted, default=style, item_indent=_item_indent(span))  # fmt: skip
