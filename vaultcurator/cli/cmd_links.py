@@ -54,7 +54,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         type=float,
         metavar="X",
-        help="minimum cosine similarity (default: the embedder's own)",
+        help="absolute floor on the lexical cosine (default: none; links.ratio, a cut-off "
+        "relative to each note's best candidate, decides)",
     )
     parser.add_argument(
         "--bidirectional",
@@ -146,7 +147,7 @@ def _print(
     )
     print(
         f"Related notes computed for {report.computed} notes (k={report.k}, "
-        f"threshold={report.threshold:g}): {report.proposals} to change"
+        f"cut-off {report.threshold:g} of each note's best): {report.proposals} to change"
     )
     for proposal in proposals[:SHOWN]:
         new = ", ".join(proposal.new_related or []) or "(none)"

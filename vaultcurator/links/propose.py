@@ -69,6 +69,7 @@ class LinksReport:
     collection: str
     k: int
     threshold: float
+    """The relative cut-off used (``links.ratio``): a share of each note's best score."""
     indexed: int = 0
     """Notes in the index after the run."""
     added: int = 0
