@@ -53,6 +53,10 @@ _SCRIPTS = (
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
     ("hi", re.compile(r"[\u0900-\u097f]")),
 )
+_NON_LATIN = re.compile(
+    r"[\u0370-\u03ff\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u9fff\uac00-\ud7af]"
+)
+"""Any character of the scripts above (most notes have none: then one search is enough)."""
 _WORD = re.compile(r"[^\W\d_]+")
 SAMPLE_CHARS = 2000
 """Only the head of a note is looked at: enough words to tell, cheap on long notes."""
@@ -69,7 +73,8 @@ LANGUAGE_CODES = frozenset(_CODES.split(" "))
 def detect(text: str) -> str:
     """The language of ``text`` (an ISO 639-1 code), or "" when it cannot be told."""
     sample = text[:SAMPLE_CHARS]
-    for code, pattern in _SCRIPTS:
+    scripts = _SCRIPTS if _NON_LATIN.search(sample) else ()  # one pass for most notes
+    for code, pattern in scripts:
         found = len(pattern.findall(sample))
         if found >= 8 or (found and found * 4 >= len(sample)):
             return code
