@@ -231,3 +231,34 @@ def test_claude_answer_under_replace_shows_each_removal_with_its_reason(
     document = json.loads(capsys.readouterr().out)
     removals = {(p["path"], r["tag"]) for p in document["proposals"] for r in p["tag_removals"]}
     assert removals == {(p, t) for p, tags in author.items() for t in tags if t != "ai/agents"}
+
+
+def test_a_resumed_job_keeps_the_policy_it_started_with(tmp_path: Path) -> None:
+    from vaultcurator.config import CurationSettings
+    from vaultcurator.pipeline.run import CurateOptions, job_options
+    from vaultcurator.pipeline.runner import JobRunner
+    from vaultcurator.store import jobs
+    from vaultcurator.workspace import open_workspace, scan
+
+    vault = tmp_path / "v"
+    _chaotic_vault(vault, 3, 1)
+    started = CurationSettings(engine="local", tag_policy="replace", max_tags=5)
+    options = job_options(started, CurateOptions(), "local")
+    assert (options.tag_policy, options.max_tags) == ("replace", 5)
+    with open_workspace(vault) as ws:  # the settings now say merge / 8
+        job = jobs.create_job(ws.store, engine="local", mode="local", model=None, options=options)
+        runner = JobRunner(ws, job, scan(ws))
+        assert (runner.tag_policy.policy, runner.tag_policy.max_tags) == ("replace", 5)
+        old = jobs.create_job(
+            ws.store, engine="local", mode="local", model=None, options=type(options)()
+        )
+        legacy = JobRunner(ws, old, scan(ws))  # a job stored before these options existed
+        assert (legacy.tag_policy.policy, legacy.tag_policy.max_tags) == ("merge", 8)
+
+
+def test_max_tags_below_one_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    vault = tmp_path / "v"
+    _chaotic_vault(vault, 2, 1)
+    assert main(["curate", str(vault), "--engine", "local", "--max-tags", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-tags must be at least 1" in err and "Traceback" not in err

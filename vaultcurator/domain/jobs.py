@@ -119,6 +119,10 @@ class JobOptions:
     """Hash of the prompt templates the job's requests are rendered from (``status``)."""
     base_url: str | None = None
     """The server of an ``openai-compatible`` job, kept so ``resume`` asks the same one."""
+    tag_policy: str | None = None
+    """``merge``, ``add`` or ``replace`` as the job started (None: the settings' own)."""
+    max_tags: int | None = None
+    """The job's tag cap (None: the settings' own)."""
 
     def to_json(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}

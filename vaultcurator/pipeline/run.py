@@ -116,6 +116,8 @@ def job_options(
         links=options.links,
         max_cost=settings.max_cost,
         prompt_version=prompt_version(root) if settings.engine == "anthropic" else None,
+        tag_policy=settings.tag_policy,
+        max_tags=settings.max_tags,
     )
 
 
@@ -123,6 +125,8 @@ def validate(settings: CurationSettings, options: CurateOptions) -> None:
     """Usage errors (exit 2) before anything is scanned or sent."""
     if not 1 <= settings.batch_size <= MAX_BATCH_REQUESTS:
         raise UsageError(f"--batch-size must be between 1 and {MAX_BATCH_REQUESTS:,}")
+    if settings.max_tags < 1:
+        raise UsageError("--max-tags must be at least 1")
     if settings.poll_interval <= 0 or settings.poll_interval_max <= 0:
         raise UsageError("--poll-interval must be more than 0 seconds")
     if settings.max_retries < 0:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from vaultcurator.config import MODE_NAMES, ModeName
+from vaultcurator.config import MODE_NAMES, TAG_POLICY_NAMES, ModeName
 from vaultcurator.curation.answers import outcome_from_message
 from vaultcurator.curation.cost import job_cost
 from vaultcurator.curation.estimate import MESSAGE_OVERHEAD_TOKENS
@@ -75,6 +75,11 @@ class JobRunner:
             ws.settings.curation,
             model=job.model or ws.settings.curation.model,
             max_tokens=self.opts.max_tokens,
+            tag_policy=next(
+                (p for p in TAG_POLICY_NAMES if p == self.opts.tag_policy),
+                ws.settings.curation.tag_policy,
+            ),
+            max_tags=self.opts.max_tags or ws.settings.curation.max_tags,
         )
         self.by_path = inventory.by_path()
         # The approved taxonomy, if any: the prompt's vocabulary and the answers' renames.
