@@ -70,3 +70,15 @@ def test_commands_that_write_keep_their_state_with_a_warning(
     with open_workspace(vault, notify=heard.append) as ws:
         assert ws.scratch is None
     assert (vault / ".vaultcurator").is_dir() and "no .obsidian/" in heard[0]
+
+
+@pytest.mark.parametrize("argv", [["status"], ["curate", "--engine", "local"]])
+def test_status_and_curate_of_a_subfolder_say_so(
+    vault: Path, write: Write, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    (vault / ".obsidian").mkdir()
+    write("Sub/a.md", "A real sentence about the garden and its soil.\n")
+    assert main([argv[0], str(vault / "Sub"), *argv[1:]]) == 0
+    _, err = capsys.readouterr()
+    assert "is inside the Obsidian vault" in err
+    assert not (vault / "Sub" / ".vaultcurator").exists()

@@ -190,7 +190,11 @@ def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         links=args.links,
     )
-    with open_workspace(root, overrides=overrides) as ws, ProgressView(quiet=args.json) as view:
+    # args.vault, not root: the workspace tells the user when a subfolder led to its vault
+    with (
+        open_workspace(args.vault, overrides=overrides) as ws,
+        ProgressView(quiet=args.json) as view,
+    ):
         result = run_curation(ws, options, view)
     if isinstance(result, DryRun):
         if args.json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from vaultcurator.store.jobs import recent_jobs, status_counts
 from vaultcurator.store.journal import list_runs
 from vaultcurator.store.proposals import state_counts
 from vaultcurator.store.scan_cache import last_scan
-from vaultcurator.workspace import resolve_vault
+from vaultcurator.workspace import locate_vault
 
 NAME = "status"
 HELP = "show the last scan, jobs, pending proposals and recent apply runs"
@@ -45,7 +46,10 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = resolve_vault(args.vault)
+    location = locate_vault(args.vault)
+    if (notice := location.notice()) is not None:
+        print(notice, file=sys.stderr)
+    root = location.root
     load_settings(root)  # a broken config.toml is reported here as everywhere else
     document = status_document(root)
     if args.json:
