@@ -114,6 +114,8 @@ class SparseIndex:
     """Rows changed since the file was written (see :meth:`save`)."""
     version: int = 0
     """Bumped by every change of rows, so derived tables know when to refresh."""
+    derived: dict[object, object] = field(default_factory=dict)
+    """Tables other modules derive from this index, kept with it (see ``retrieve``)."""
     """Down-weighting factor (<= 1) of notes that are everyone's neighbour (last full run)."""
     _slot: dict[str, int] = field(default_factory=dict)
     _vocab: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))

@@ -72,9 +72,6 @@ def note_aliases(note: Note, index: SparseIndex) -> tuple[str, ...]:
     return row.aliases if row is not None else tuple(aliases_of(note.frontmatter))
 
 
-_NAMES: dict[int, tuple[object, NameIndex]] = {}
-
-
 def alias_map(notes: Sequence[Note], index: SparseIndex) -> dict[str, tuple[str, ...]]:
     """Each note's aliases (from its row when unchanged, else from its frontmatter)."""
     return {n.path: note_aliases(n, index) for n in notes}
@@ -86,14 +83,13 @@ def name_index(aliases: Mapping[str, tuple[str, ...]], index: SparseIndex) -> Na
     Kept per index for the process: a watch cycle re-links one note without rebuilding it.
     """
     key = tuple(aliases.items())  # cheap next to rebuilding: ~1 ms for 10,000 notes
-    cached = _NAMES.get(id(index))
-    if cached is not None and cached[0] == key:
+    cached = index.derived.get("names")
+    if isinstance(cached, tuple) and cached[0] == key and isinstance(cached[1], NameIndex):
         return cached[1]
     names = NameIndex(
         (path, name) for path, found in aliases.items() for name in (stem(path), *found)
     )
-    _NAMES.clear()  # one vault at a time is the common case; never grow without bound
-    _NAMES[id(index)] = (key, names)
+    index.derived["names"] = (key, names)
     return names
 
 
@@ -149,10 +145,6 @@ def sync_sparse(
     return stats
 
 
-_RANKING: dict[tuple[int, int, bool], tuple[dict[str, str], set[str]]] = {}
-"""Per index version: each note's language and the notes that can be targets."""
-
-
 class Ranker:
     """Ranks related notes for sources with the fused channels."""
 
@@ -169,14 +161,15 @@ class Ranker:
         self.names = names
         self.weights = weights
         self.floor = floor
-        key = (id(index), index.version, same_language)
-        memo = _RANKING.get(key)
-        if memo is None:
+        key = ("ranking", index.version, same_language)
+        memo = index.derived.get(key)
+        if not isinstance(memo, tuple):
             split = language.folder_languages(index.paths()) if same_language else None
             lang = {r.path: language.note_language(r.path, r.lang, split) for r in index.rows}
             memo = (lang, {r.path for r in index.rows if len(r.terms)})
-            _RANKING.clear()
-            _RANKING[key] = memo
+            for old in [k for k in index.derived if isinstance(k, tuple)]:
+                del index.derived[old]
+            index.derived[key] = memo
         self.lang, self.targets = memo
         self.same_language = same_language
 
