@@ -37,10 +37,16 @@ class ChromaUnavailable(VaultCuratorError):
     """The configured Chroma server cannot be reached or used."""
 
 
-def _settings() -> Any:
-    from chromadb.config import Settings as ChromaConfig
+_BASE_SETTINGS: list[Any] = []
 
-    return ChromaConfig(anonymized_telemetry=False, allow_reset=False)
+
+def _settings() -> Any:
+    """A fresh copy each time (clients write their path into it); built once per process."""
+    if not _BASE_SETTINGS:
+        from chromadb.config import Settings as ChromaConfig
+
+        _BASE_SETTINGS.append(ChromaConfig(anonymized_telemetry=False, allow_reset=False))
+    return _BASE_SETTINGS[0].model_copy()
 
 
 def open_client(state_dir: Path, url: str | None = None) -> Any:
