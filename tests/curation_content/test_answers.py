@@ -9,6 +9,7 @@ import pytest
 from anthropic.types import Message
 
 from vaultcurator.curation.answers import (
+    ANSWER_TAGS_CEILING,
     INVALID_OUTPUT,
     InvalidAnswer,
     KnownTags,
@@ -68,9 +69,12 @@ def test_tags_go_through_the_tag_rules_and_reuse_vault_casing() -> None:
     assert answer.tags == ["machine-learning", "MOC", "python", "cpp"]
 
 
-def test_at_most_eight_tags_are_kept_in_the_models_order() -> None:
-    data = {"tags": [f"topic-{i}" for i in range(12)], "description": "Many."}
-    assert parse_answer(message(data)).tags == [f"topic-{i}" for i in range(8)]
+def test_a_runaway_answer_is_bounded_in_the_models_order() -> None:
+    # curation.max_tags is applied by the tag policy (see test_max_tags.py); parsing only
+    # bounds an answer that lists far more tags than any setting would keep.
+    data = {"tags": [f"topic-{i}" for i in range(100)], "description": "Many."}
+    kept = parse_answer(message(data)).tags
+    assert kept == [f"topic-{i}" for i in range(ANSWER_TAGS_CEILING)]
 
 
 def test_description_is_one_line_and_shortened_at_a_word_boundary() -> None:

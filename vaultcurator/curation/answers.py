@@ -10,7 +10,8 @@ What is accepted:
 - no other keys, no text after the object;
 - tags pass through the vault's tag rules (:func:`vaultcurator.vault.tags.normalize_tags`,
   reusing the vault's casing); invalid ones are dropped, duplicates merged, at most
-  :data:`MAX_TAGS` kept (the model lists the most relevant first); an empty list is a
+  :data:`ANSWER_TAGS_CEILING` read (the tag policy then keeps ``curation.max_tags``, most
+  relevant first); an empty list is a
   valid answer (a stub needs no tag), a list none of whose tags is valid is not;
 - the description is whitespace-collapsed to one line; empty is invalid; longer than
   :data:`DESCRIPTION_MAX_CHARS` is cut at the last word boundary that fits, with ``…``
@@ -24,10 +25,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from vaultcurator.curation.prompts import DESCRIPTION_MAX_CHARS, MAX_TAGS
+from vaultcurator.curation.prompts import DESCRIPTION_MAX_CHARS
 from vaultcurator.domain.requests import CurationAnswer, RequestOutcome, Usage
 from vaultcurator.vault.frontmatter_edit import single_line
 from vaultcurator.vault.tags import is_valid_tag, normalize_tag, normalize_tags
+
+ANSWER_TAGS_CEILING = 64
+"""At most this many tags read from one answer: it only bounds a runaway answer; the tag
+policy (:mod:`.tag_policy`) then keeps ``curation.max_tags``."""
 
 INVALID_OUTPUT = "invalid_output"
 ELLIPSIS = "…"
@@ -191,9 +196,9 @@ def validate_answer(data: Any, existing: KnownTags | Iterable[str] = ()) -> Cura
     if not isinstance(description, str):
         raise InvalidAnswer("description must be a string")
     known = _as_known(existing)
-    normalised = normalize_tags(tags, known.relevant(tags), limit=MAX_TAGS)
+    normalised = normalize_tags(tags, known.relevant(tags), limit=ANSWER_TAGS_CEILING)
     if tags and not normalised:
-        raise InvalidAnswer(f"no valid tag among {tags[:MAX_TAGS]!r}")
+        raise InvalidAnswer(f"no valid tag among {tags[:ANSWER_TAGS_CEILING]!r}")
     cleaned = clean_description(description)
     if not cleaned:
         raise InvalidAnswer("empty description")

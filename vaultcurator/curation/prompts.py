@@ -142,15 +142,21 @@ def render_taxonomy(tag_counts: Sequence[tuple[str, int]], budget_tokens: int) -
 
 
 def render_system(
-    template: string.Template, tag_counts: Sequence[tuple[str, int]], budget_tokens: int
+    template: string.Template,
+    tag_counts: Sequence[tuple[str, int]],
+    budget_tokens: int,
+    max_tags: int = MAX_TAGS,
 ) -> tuple[str, int]:
-    """The system prompt with the taxonomy; returns it and how many tags it lists."""
+    """The system prompt with the taxonomy; returns it and how many tags it lists.
+
+    ``max_tags`` is ``curation.max_tags``: the prompt asks for no more than the policy keeps.
+    """
     taxonomy, shown = render_taxonomy(tag_counts, budget_tokens)
     text = fill(
         template,
         SYSTEM_TEMPLATE,
         min_tags=MIN_TAGS,
-        max_tags=MAX_TAGS,
+        max_tags=max_tags,
         description_max=DESCRIPTION_MAX_CHARS,
         taxonomy=taxonomy,
         taxonomy_shown=shown,

@@ -167,7 +167,9 @@ def _cacheable_text(
     room = target - tokens(plain_text)
     tree_tokens = tokens("\n".join(tree))
     more_tags = int((room - min(tree_tokens, room // 2)) / scale)
-    text, shown = render_system(template, counts, settings.taxonomy_token_budget + more_tags)
+    text, shown = render_system(
+        template, counts, settings.taxonomy_token_budget + more_tags, settings.max_tags
+    )
     tagged = [(n.path, _note_tags(n)) for n in notes]
 
     sections = cache_extension_sections(counts, tagged)
@@ -243,7 +245,9 @@ class PromptContext:
         """
         counts = list(vocabulary) if vocabulary is not None else tag_counts(inventory.valid)
         template = load_template(SYSTEM_TEMPLATE, vault_root)
-        plain_text, plain_shown = render_system(template, counts, settings.taxonomy_token_budget)
+        plain_text, plain_shown = render_system(
+            template, counts, settings.taxonomy_token_budget, settings.max_tags
+        )
         plain_tokens = round(approx_tokens(plain_text) * token_scale)
         grown = _cacheable_text(
             template, counts, list(inventory.valid), settings, plain_text, token_scale
