@@ -75,3 +75,22 @@ def test_the_review_screen_finds_a_run_only_the_journal_files_still_know(vault: 
         summary = undo_apply(ws)
     assert summary.run_id == run_id and len(summary.restored) == 7
     assert files(vault, notes) == notes
+
+
+def test_status_names_the_writes_only_the_journal_files_know(vault: Path) -> None:
+    """``status`` never writes, so it cannot re-import: it says what is waiting and how."""
+    notes = make_vault(vault, 30)
+    crash_apply_then_lose_wal(vault, notes, 9)
+
+    status = cli("status", str(vault), "--json")
+    assert status.returncode == 0, status.stderr
+    # write-ahead: the whole chunk of 10 was journaled before its 9th note landed
+    assert '"unrecovered_writes": 10' in status.stdout
+    text = cli("status", str(vault))
+    assert "journaled 10 note write(s)" in text.stdout
+    assert "vaultcurator undo" in text.stdout
+
+    assert cli("undo", str(vault)).returncode == 0
+    after = cli("status", str(vault), "--json")
+    assert '"unrecovered_writes": 0' in after.stdout
+    assert files(vault, notes) == notes

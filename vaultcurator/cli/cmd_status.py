@@ -20,7 +20,7 @@ from vaultcurator.curation.cost import job_cost
 from vaultcurator.errors import ConfigError
 from vaultcurator.store.db import DB_FILE_NAME, Store, open_store
 from vaultcurator.store.jobs import recent_jobs, status_counts
-from vaultcurator.store.journal import list_runs
+from vaultcurator.store.journal import list_runs, unheld_writes
 from vaultcurator.store.proposals import state_counts
 from vaultcurator.store.scan_cache import last_scan
 from vaultcurator.workspace import locate_vault
@@ -147,11 +147,17 @@ def apply_runs_section(store: Store) -> list[dict[str, Any]]:
     return out
 
 
+def unrecovered_writes_section(store: Store) -> int:
+    """Writes only the journal files still know (the store lost its WAL after a crash)."""
+    return unheld_writes(store)
+
+
 SECTIONS: list[tuple[str, Section, Any]] = [
     ("last_scan", last_scan_section, None),
     ("jobs", jobs_section, []),
     ("proposals", proposals_section, {}),
     ("apply_runs", apply_runs_section, []),
+    ("unrecovered_writes", unrecovered_writes_section, 0),
 ]
 """(name, builder, value when the vault has no store yet), in display order."""
 
@@ -221,11 +227,22 @@ def _render_generic(name: str, value: Any) -> list[str]:
     return [f"{title}: {value}"]
 
 
+def _render_unrecovered(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [
+        f"Journal: an interrupted apply journaled {value} note write(s) that only the journal "
+        "files still know (the store lost its WAL); `vaultcurator undo` restores the notes "
+        "it changed, `apply` re-imports them"
+    ]
+
+
 RENDERERS: dict[str, Callable[[Any], list[str]]] = {
     "last_scan": _render_last_scan,
     "jobs": _render_jobs,
     "proposals": _render_proposals,
     "apply_runs": _render_apply_runs,
+    "unrecovered_writes": _render_unrecovered,
 }
 
 

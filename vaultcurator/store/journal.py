@@ -303,6 +303,35 @@ def unheld(store: Store) -> bool:
     return False
 
 
+def unheld_writes(store: Store) -> int:
+    """Planned writes in journal files the store does not hold (read-only; for ``status``).
+
+    Write-ahead: a crashed chunk's writes are all journaled, only some landed.
+
+    After a lost WAL these writes are known only to their files until the next ``apply`` or
+    ``undo`` re-imports them; ``status`` cannot import (it never writes), so it says so.
+    """
+    count = 0
+    for path in journal_file.listed(state_dir(store)):
+        rows = store.query(
+            "SELECT id, journal_size FROM apply_runs WHERE journal_file = ?", (path.stem,)
+        )
+        if rows and rows[0]["journal_size"] == journal_file.size_of(path):
+            continue
+        run = journal_file.read(path)
+        if run is None:
+            continue
+        held = (
+            store.query("SELECT COUNT(*) AS n FROM journal WHERE run_id = ?", (rows[0]["id"],))[0][
+                "n"
+            ]
+            if rows
+            else 0
+        )
+        count += max(0, len(run.writes) - held)
+    return count
+
+
 def recover(store: Store, hash_of: Callable[[str], str | None]) -> list[int]:
     """Re-import journal files the store does not fully hold (it lost its WAL); run ids.
 
