@@ -32,8 +32,10 @@ _DELIM = re.compile(r"---[ \t]*")
 _CR_ONLY_DELIM = re.compile(r"---[ \t]*\r(?!\n)")
 # An inline tag: '#' at the start of a line or after whitespace (so never ``[[#Heading]]``,
 # ``[[Note#Heading]]``, ``](#anchor)`` or a URL's ``#fragment``), then tag characters with at
-# least one non-digit. Matched only where str.find found a '#' (see inline_tags).
-_INLINE_TAG = re.compile(r"#([\w/-]*[^\W\d][\w/-]*)")
+# least one non-digit. The lookbehind after the '#' (``(?<!\S#)``: no non-space just before
+# it; none at all at the start) keeps '#' the pattern's literal prefix, so ``findall`` jumps
+# from '#' to '#' in C (three times faster than a str.find loop trying a match at each).
+_INLINE_TAG = re.compile(r"#(?<!\S#)([\w/-]*[^\W\d][\w/-]*)")
 # Fenced code: a line opening with ``` or ~~~ (any indent: fences nest in list items) up to a
 # closing line with the same fence, or to the end of the note when it is never closed.
 _FENCE = re.compile(
@@ -313,8 +315,7 @@ def inline_tags(body: str) -> list[str]:
     code, code spans or wikilinks, so heading links and URL fragments are not tags (a vault
     of 6,280 notes had 2,254 such fakes when any ``#`` after punctuation counted).
     """
-    pos = body.find("#")
-    if pos < 0:
+    if "#" not in body:
         return []
     cleaned = body
     # One-character tests first: ``"```" in s`` is ~5x slower than ``"`" in s`` on long text.
@@ -325,19 +326,8 @@ def inline_tags(body: str) -> list[str]:
         cleaned = _INLINE_CODE.sub("", cleaned)
     if "[[" in cleaned:
         cleaned = _WIKILINK.sub("", cleaned)
-    if cleaned is not body:
-        pos = cleaned.find("#")
-    # Jump from '#' to '#' with str.find (memchr), trying the regex only there: cost follows
-    # the number of '#', not the length of the note. A tag holds no '#', so the next one is
-    # searched from just after this one.
-    seen: dict[str, None] = {}
-    find, match_at = cleaned.find, _INLINE_TAG.match
-    while pos >= 0:
-        if pos == 0 or cleaned[pos - 1].isspace():
-            match = match_at(cleaned, pos)
-            if match is not None:
-                seen[match[1]] = None
-        pos = find("#", pos + 1)
+    # Each '#' is tried once: a tag holds no '#', so a match never swallows the next one.
+    seen = dict.fromkeys(_INLINE_TAG.findall(cleaned))
     for tag in seen:  # trailing '/' is dropped: rare, so checked once per distinct tag
         if tag[-1] == "/":
             # Never empty: a tag holds a letter (``[^\W\d]``), which rstrip("/") keeps.
