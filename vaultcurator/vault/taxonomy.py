@@ -19,6 +19,17 @@ def tag_counts(notes: Iterable[Note]) -> list[tuple[str, int]]:
     One counter of (tag, spelling) pairs filled by C-level loops: ``scan`` runs this over every
     note of the vault, and on a warm rescan it was most of the command's time.
     """
+    notes = notes if isinstance(notes, list | tuple) else list(notes)
+    # Usually each tag has one spelling across the vault: then counting spellings (a note
+    # once per spelling) is counting tags, and the ranking below depends on the counts alone
+    # (its keys differ once lower-cased). Twice as fast as the pairs: no tuple per tag.
+    spellings: Counter[str] = Counter()
+    for note in notes:
+        spellings.update(dict.fromkeys([*note.tags, *note.inline_tags]).keys())
+    if len({spelling.lower() for spelling in spellings}) == len(spellings):
+        ranked = list(spellings.items())
+        ranked.sort(key=lambda item: (-item[1], item[0].lower()))
+        return ranked
     pairs: Counter[tuple[str, str]] = Counter()
     for note in notes:
         tags = [*note.tags, *note.inline_tags]
