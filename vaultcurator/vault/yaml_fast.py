@@ -139,7 +139,18 @@ def _load_flat(yaml_text: str, values: dict[str, Any], json: bool) -> dict[str, 
         rest = rest.lstrip(" ")
         known = known_value(rest, _MISSING)  # ``_value``, inlined for the usual hit
         if known is _MISSING:
-            known = _value(rest, values, json)
+            if (
+                rest[-1:] == '"'
+                and rest[0] == '"'
+                and len(rest) > 1
+                and '"' not in rest[1:-1]
+                and "\\" not in rest
+            ):
+                # A plain double-quoted string (a link, a URL): what ``_DOUBLE`` would take,
+                # without the regex; such values are mostly unique, so they are not memoised.
+                known = rest[1:-1]
+            else:
+                known = _value(rest, values, json)
         elif type(known) is tuple:
             known = list(known)
         out[key] = known
