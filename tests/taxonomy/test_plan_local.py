@@ -12,9 +12,11 @@ import yaml
 
 from tests.taxonomy.chaos import LOOKALIKES, VARIANTS, write_chaos
 from vaultcurator.cli import main
+from vaultcurator.pipeline.taxonomy import decide
 from vaultcurator.store.db import open_store
-from vaultcurator.store.taxonomy import approved_plan, plan_versions
+from vaultcurator.store.taxonomy import approved_plan, load_plan, plan_versions
 from vaultcurator.taxonomy.local import _one_edit, norm_key, singular_stems
+from vaultcurator.workspace import open_workspace
 
 
 @pytest.fixture
@@ -71,9 +73,30 @@ def test_plans_are_deterministic_and_versioned(chaos: Path, capsys) -> None:
     first = plan_json(chaos, capsys)
     second = plan_json(chaos, capsys)
     assert first["renames"] == second["renames"] and first["tags"] == second["tags"]
-    assert (first["version"], second["version"]) == (1, 2)
+    # the same plan from the same tags is the same draft: no new version
+    assert (first["version"], second["version"]) == (1, 1)
+    with open_store(chaos) as store:
+        assert [(v, s) for _, v, s in plan_versions(store)] == [(1, "draft")]
+    # tags changed in the vault: a new version supersedes the draft
+    (chaos / "zz-new.md").write_text("---\ntags: [Postgres, brandnewtag]\n---\nx\n")
+    third = plan_json(chaos, capsys)
+    assert third["version"] == 2
     with open_store(chaos) as store:
         assert [(v, s) for _, v, s in plan_versions(store)] == [(2, "draft"), (1, "superseded")]
+
+
+def test_rebuilding_an_unchanged_plan_keeps_the_reviewers_decisions(chaos: Path, capsys) -> None:
+    plan = plan_json(chaos, capsys)
+    old = next(iter(plan["renames"]))
+    with open_workspace(chaos) as ws:
+        current = load_plan(ws.store)
+        assert current is not None
+        decide(ws, current, {old: "rejected"})
+    plan_json(chaos, capsys)  # e.g. `taxonomy VAULT --print` after a partial review
+    with open_store(chaos) as store:
+        again = load_plan(store)
+    assert again is not None and again.version == plan["version"]
+    assert {r.old: r.decision for r in again.renames}[old] == "rejected"
 
 
 def test_fixture_vault_plan(vault_copy: Path, capsys) -> None:

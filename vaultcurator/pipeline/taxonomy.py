@@ -103,10 +103,18 @@ def build_plan(
     flat: bool = False,
     send: Send | None = None,
 ) -> TaxonomyPlan:
-    """A new plan for ``notes``, stored as the next version (a draft)."""
+    """A new plan for ``notes``, stored as the next version (a draft).
+
+    A local plan identical to the current draft is that draft (same version, and the
+    reviewer's decisions on it kept): the local planner is deterministic, so rebuilding
+    from unchanged tags must not supersede work in progress.
+    """
     valid = [n for n in notes if n.error is None]
     if engine == "local":
         plan = plan_local(valid, flat=flat)
+        current = plans.load_plan(ws.store)
+        if current is not None and _same_draft(current, plan):
+            return current
     elif engine == "anthropic":
         model = ws.settings.curation.model
         stats = collect(valid)
@@ -127,6 +135,20 @@ def build_plan(
     else:
         raise UsageError(f"unknown taxonomy engine {engine!r}; use {' or '.join(ENGINES)}")
     return plans.save_plan(ws.store, plan)
+
+
+def _same_draft(current: TaxonomyPlan, fresh: TaxonomyPlan) -> bool:
+    """Whether ``fresh`` proposes exactly what the stored draft ``current`` proposed."""
+
+    def key(plan: TaxonomyPlan) -> set[tuple[str, str, int, int]]:
+        return {(r.old, r.proposed or r.target, r.notes, r.inline_uses) for r in plan.renames}
+
+    return (
+        current.state == "draft"
+        and current.engine == fresh.engine
+        and key(current) == key(fresh)
+        and sorted(current.tags) == sorted(fresh.tags)
+    )
 
 
 def decide(
