@@ -20,7 +20,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -150,12 +150,16 @@ class IdfTable:
 
     n_docs: int
     df: npt.NDArray[np.uint32]
+    _fingerprint: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(str(self.n_docs).encode())
-        digest.update(self.df.tobytes())
-        return digest.hexdigest()[:12]
+        """Hash of the table, computed once: it names the vector space on every run."""
+        if not self._fingerprint:
+            digest = hashlib.sha256(str(self.n_docs).encode())
+            digest.update(self.df.tobytes())
+            object.__setattr__(self, "_fingerprint", digest.hexdigest()[:12])
+        return self._fingerprint
 
     def idf(self, buckets: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Smoothed IDF of these buckets; a bucket no note had at fit time gets the highest."""

@@ -144,6 +144,15 @@ class SparseIndex:
     def paths(self) -> list[str]:
         return [r.path for r in self.rows]
 
+    def by_path(self) -> dict[str, Row]:
+        """Every row by its path (a fresh dict: the caller may keep it)."""
+        rows = self.rows
+        return {path: rows[slot] for path, slot in self._slot.items()}
+
+    def position(self, path: str) -> int:
+        """Where ``path``'s row stands in the index order (it must be indexed)."""
+        return self._slot[path]
+
     def _refresh_vocab(self) -> None:
         if not self.rows:
             self._vocab = np.zeros(0, dtype=np.uint64)

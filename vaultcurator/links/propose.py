@@ -38,7 +38,8 @@ from vaultcurator.links.hybrid import FusionWeights
 from vaultcurator.links.index import LinkIndex, collection_name, open_client, sync_index
 from vaultcurator.links.lexical import SAVE_AFTER, SparseIndex
 from vaultcurator.links.source import NoteSource
-from vaultcurator.links.wikilinks import LinkResolver, vault_markdown_paths
+from vaultcurator.links.vaultfiles import markdown_paths
+from vaultcurator.links.wikilinks import LinkResolver
 from vaultcurator.store import links_state
 from vaultcurator.store.db import Store
 from vaultcurator.store.proposals import (
@@ -291,9 +292,8 @@ def propose_related_links(
     notices: list[str] = []
     valid = [n for n in inventory.notes if n.status == "ok"]
     sparse = SparseIndex.load(ws.state_dir)
-    usable = retrieve.eligible(valid, sparse)
-    everyone = [*vault_markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
-    alias_map = retrieve.alias_map(usable, sparse)
+    usable, alias_map = retrieve.eligible_with_aliases(valid, sparse)
+    everyone = [*markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
     aliases = [(path, alias) for path, found in alias_map.items() for alias in found]
     source = NoteSource(
         inventory.root,

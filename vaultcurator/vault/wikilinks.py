@@ -200,15 +200,22 @@ class LinkResolver:
         return None if text is None else f"[[{text}]]"
 
 
-def vault_markdown_paths(root: Path) -> list[str]:
+def vault_markdown_paths(root: Path, folders: list[tuple[str, int]] | None = None) -> list[str]:
     """Every ``.md`` file Obsidian would see (dot-folders skipped), relative POSIX NFC paths.
 
     Wider than the scan's notes on purpose: templates and excluded folders still take part in
     Obsidian's name resolution, so a clash with them must make the link text longer.
+    ``folders``, when given, receives each folder walked with its modification time (ns), so
+    a caller can tell later whether a new walk would find anything else.
     """
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if folders is not None:
+            try:
+                folders.append((dirpath, os.stat(dirpath).st_mtime_ns))  # noqa: PTH116
+            except OSError:  # vanished while walked: never matches a later look
+                folders.append((dirpath, -1))
         rel_dir = os.path.relpath(dirpath, root)
         for name in filenames:
             if name.lower().endswith(".md") and not name.startswith("."):
