@@ -122,11 +122,13 @@ def open_workspace(
     return Workspace(root=root, settings=settings, store=open_store(root))
 
 
-def scan(ws: Workspace, progress: Progress | None = None) -> Inventory:
-    """An incremental scan of the workspace's vault (unchanged files are not read again)."""
+def scan(ws: Workspace, progress: Progress | None = None, *, keep_bodies: bool = True) -> Inventory:
+    """An incremental scan of the workspace's vault (unchanged files are not read again);
+    ``keep_bodies=False`` for a caller that needs no note body (see ``scan_vault``)."""
     from vaultcurator.vault.scan import scan_vault
 
-    return scan_vault(ws.root, ws.settings.scan, StoreScanCache(ws.store), progress=progress)
+    cache = StoreScanCache(ws.store)
+    return scan_vault(ws.root, ws.settings.scan, cache, progress=progress, keep_bodies=keep_bodies)
 
 
 def rescan(

@@ -52,10 +52,12 @@ def run(args: argparse.Namespace) -> int:
     workspace = open_workspace(args.vault, create_state=False)
     with workspace as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
         if args.no_cache:
-            inventory = scan_vault(ws.root, ws.settings.scan, None, progress=progress)
+            inventory = scan_vault(
+                ws.root, ws.settings.scan, None, progress=progress, keep_bodies=False
+            )
             record = None
-        else:
-            inventory = scan(ws, progress)
+        else:  # a report: no note body is used, none is kept (~100 MB on 10,000 notes)
+            inventory = scan(ws, progress, keep_bodies=False)
             record = last_scan(ws.store)
     scanned_at = record.finished_at if record and record.finished_at else None
     if args.json:
