@@ -117,10 +117,14 @@ class LinkIndex:
             self.max_batch = int(client.get_max_batch_size())
         except Exception:
             self.max_batch = _DEFAULT_MAX_BATCH
+        self._count: int | None = None
 
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
-        return int(self.collection.count())
+        """Records in the collection; asked once until this object writes (one run)."""
+        if self._count is None:
+            self._count = int(self.collection.count())
+        return self._count
 
     @property
     def space(self) -> str | None:
@@ -176,6 +180,7 @@ class LinkIndex:
 
     # ------------------------------------------------------------------ writing
     def upsert(self, entries: Sequence[Entry], vectors: npt.NDArray[np.float32]) -> None:
+        self._count = None
         for start in range(0, len(entries), self.max_batch):
             chunk = entries[start : start + self.max_batch]
             self.collection.upsert(
@@ -185,6 +190,7 @@ class LinkIndex:
             )
 
     def update_metadata(self, entries: Sequence[Entry]) -> None:
+        self._count = None
         for start in range(0, len(entries), self.max_batch):
             chunk = entries[start : start + self.max_batch]
             self.collection.update(
@@ -193,6 +199,7 @@ class LinkIndex:
             )
 
     def delete(self, paths: Sequence[str]) -> None:
+        self._count = None
         for start in range(0, len(paths), self.max_batch):
             self.collection.delete(ids=list(paths[start : start + self.max_batch]))
 

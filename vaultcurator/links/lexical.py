@@ -16,7 +16,7 @@ IDF makes them worth little, and their postings would dominate the cost).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,10 +144,15 @@ class SparseIndex:
     def paths(self) -> list[str]:
         return [r.path for r in self.rows]
 
-    def by_path(self) -> dict[str, Row]:
-        """Every row by its path (a fresh dict: the caller may keep it)."""
-        rows = self.rows
-        return {path: rows[slot] for path, slot in self._slot.items()}
+    def by_path(self) -> Mapping[str, Row]:
+        """Every row by its path (read-only; built once per version of the index)."""
+        kept = self.derived.get("by_path")
+        if isinstance(kept, tuple) and kept[0] == self.version:
+            found: Mapping[str, Row] = kept[1]
+            return found
+        rows = dict(zip(self._slot, self.rows, strict=True))  # _slot is in row order
+        self.derived["by_path"] = (self.version, rows)
+        return rows
 
     def position(self, path: str) -> int:
         """Where ``path``'s row stands in the index order (it must be indexed)."""
@@ -182,12 +187,19 @@ class SparseIndex:
         if len(minus):
             np.subtract.at(self._df, np.searchsorted(self._vocab, minus), 1)
         replaced = {r.path: r for r in upserts}
-        kept = [
-            replaced.pop(r.path, r) for r in self.rows if r.path not in gone or r.path in replaced
-        ]
-        kept.extend(replaced.values())
-        self.rows = kept
-        self._slot = {r.path: i for i, r in enumerate(self.rows)}
+        if len(old) == len(gone) == len(replaced):  # rows swapped in place (a watch cycle)
+            self.rows = list(self.rows)
+            for path, row in replaced.items():
+                self.rows[self._slot[path]] = row
+        else:
+            kept = [
+                replaced.pop(r.path, r)
+                for r in self.rows
+                if r.path not in gone or r.path in replaced
+            ]
+            kept.extend(replaced.values())
+            self.rows = kept
+            self._slot = {r.path: i for i, r in enumerate(self.rows)}
         self._csr = None
         self.unsaved += len(upserts) + len(old)
         self.version += 1
