@@ -150,7 +150,7 @@ def sync_sparse(
             continue
         upserts.append(build_row(note, doc, names, (prepared or {}).get(note.path)))
     wanted = {n.path for n in notes}
-    deletes = [p for p in index.paths() if p not in wanted]
+    deletes = [p for p in rows if p not in wanted]
     if upserts or deletes:
         index.update(upserts, deletes)
     stats.added, stats.deleted = len(upserts), len(deletes)
