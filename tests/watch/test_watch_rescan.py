@@ -1,4 +1,8 @@
-"""A watch cycle reads only the paths its events named, and ends with what a full scan sees."""
+"""A watch cycle reads only the paths its events named, and ends with what a full scan sees.
+
+`rescan` is imported at module level on purpose: imported after `scan.read_file` is patched,
+it would bind the patched function and monkeypatch would "restore" it, leaking into later tests.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from vaultcurator.pipeline.watch_service import WatchCycle, WatchService
+from vaultcurator.vault import rescan as rescan_module
 from vaultcurator.vault import scan as scan_module
 from vaultcurator.watch.events import ChangeSet
 from vaultcurator.workspace import Workspace, open_workspace, scan
@@ -40,8 +45,6 @@ def test_a_cycle_reads_just_the_changed_paths(
         return real_read(os_path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(scan_module, "read_file", counting_read)
-    import vaultcurator.vault.rescan as rescan_module
-
     monkeypatch.setattr(rescan_module, "read_file", counting_read)
     note = ws.root / NOTE
     note.write_bytes(note.read_bytes() + b"\nStake them in July.\n")
