@@ -135,8 +135,14 @@ def sync_sparse(
     load_doc: Callable[[str], NoteDoc | None],
     names: NameIndex,
     prepared: Mapping[str, hashed.Prepared] | None = None,
+    *,
+    complete: bool = True,
 ) -> SparseSync:
-    """Make the index hold exactly ``notes``, re-reading only new or changed ones."""
+    """Make the index hold exactly ``notes``, re-reading only new or changed ones.
+
+    ``complete=False``: ``notes`` are only some of the indexed notes (those changed since the
+    last run); no other row is removed.
+    """
     stats = SparseSync()
     upserts: list[Row] = []
     rows = index.by_path()
@@ -150,7 +156,7 @@ def sync_sparse(
             continue
         upserts.append(build_row(note, doc, names, (prepared or {}).get(note.path)))
     wanted = {n.path for n in notes}
-    deletes = [p for p in rows if p not in wanted]
+    deletes = [p for p in rows if p not in wanted] if complete else []
     if upserts or deletes:
         index.update(upserts, deletes)
     stats.added, stats.deleted = len(upserts), len(deletes)
