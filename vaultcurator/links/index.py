@@ -126,6 +126,10 @@ class LinkIndex:
             self._count = int(self.collection.count())
         return self._count
 
+    def known_count(self, count: int) -> None:
+        """The count after this object's writes, as the caller worked it out."""
+        self._count = count
+
     @property
     def space(self) -> str | None:
         meta = self.collection.metadata or {}
@@ -236,8 +240,12 @@ def sync_index(
     space: str,
     progress: Callable[[int, int], None] | None = None,
     mirror: EntryMirror | None = None,
+    partial: bool = False,
 ) -> SyncStats:
     """Make the collection hold exactly ``items``, embedding only what changed.
+
+    ``partial``: ``items`` are only the notes changed since the last run, every other record
+    is known to be current: none is removed (a watch cycle looks at the changed notes alone).
 
     ``items`` are (path, content hash). ``load_doc(path)`` returns the note's
     :class:`~vaultcurator.links.text.NoteDoc` or None (nothing to embed, or the file changed
@@ -247,9 +255,11 @@ def sync_index(
     stats = SyncStats()
     stored = _stored_entries(index, mirror)
     reembed_all = index.space != space
+    if reembed_all and partial:
+        raise ValueError("a new vector space needs every item")
     stats.reembedded_all = reembed_all and bool(items)
     wanted = dict(items)
-    removed = [p for p in stored if p not in wanted]
+    removed = [] if partial else [p for p in stored if p not in wanted]
     removed_hashes = {stored[p][0] for p in removed}
     todo = [
         (path, digest)
@@ -257,6 +267,8 @@ def sync_index(
         if reembed_all or path not in stored or stored[path][0] != digest
     ]
     stats.unchanged = len(items) - len(todo)
+    if partial:  # the records not given are the unchanged others
+        stats.unchanged += len(stored) - sum(1 for path in wanted if path in stored)
     to_embed: list[tuple[Entry, Any]] = []
     meta_only: list[Entry] = []
     drop: list[str] = []
@@ -305,6 +317,9 @@ def sync_index(
     if gone:
         index.delete(gone)
     stats.deleted = len(removed)
+    # ``stored`` held every record: the count follows without asking Chroma again
+    new = sum(1 for e in written if e.path not in stored)
+    index.known_count(len(stored) + new - sum(1 for p in gone if p in stored))
     if mirror is not None:
         mirror.update({e.path: (e.hash, e.text_hash) for e in written}, gone)
     if reembed_all:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from vaultcurator.errors import UsageError
-from vaultcurator.links import embedders, hashed, related, retrieve
+from vaultcurator.links import delta, embedders, hashed, related, retrieve
 from vaultcurator.links.hashed import IdfTable
 from vaultcurator.links.hybrid import FusionWeights
 from vaultcurator.links.index import LinkIndex, collection_name, open_client, sync_index
@@ -292,9 +292,11 @@ def propose_related_links(
     notices: list[str] = []
     valid = [n for n in inventory.notes if n.status == "ok"]
     sparse = SparseIndex.load(ws.state_dir)
-    usable, alias_map = retrieve.eligible_with_aliases(valid, sparse)
+    memo_key = str(ws.state_dir)
+    found = delta.eligible(memo_key, valid, sparse)
+    usable, alias_map, changed = found.usable, found.aliases, found.changed
     everyone = [*markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
-    aliases = [(path, alias) for path, found in alias_map.items() for alias in found]
+    aliases = [(path, alias) for path, named in alias_map.items() for alias in named]
     source = NoteSource(
         inventory.root,
         valid,
@@ -309,18 +311,21 @@ def propose_related_links(
     timings = {"prepare": mark - started}
     names = retrieve.name_index(alias_map, sparse)
     shared = embedder.prepared if isinstance(embedder, hashed.HashedTfidfEmbedder) else None
-    sparse_stats = retrieve.sync_sparse(sparse, usable, source.doc_any, names, shared)
+    sparse_stats, usable = delta.sync_rows(sparse, found, source.doc_any, names, shared)
     client = open_client(ws.state_dir, ws.settings.chroma.url)
     name = collection_name(links_state.vault_id(ws.store), embedder.name, embedder.dim)
     index = LinkIndex(client, name, embedder.dim)
+    partial = changed is not None and index.space == embedder.space_id
+    some = changed if partial and changed is not None else usable
     stats = sync_index(
         index,
-        [(n.path, n.hash) for n in usable],
+        [(n.path, n.hash) for n in some],
         source.doc,
         embedder.embed,
         space=embedder.space_id,
         progress=progress,
         mirror=_StoreMirror(ws, name),
+        partial=partial,
     )
     report = LinksReport(
         embedder=embedder.name,
@@ -394,7 +399,9 @@ def propose_related_links(
     timings["related"] = time.perf_counter() - mark
     mark = time.perf_counter()
     _record(ws, source, forward, sorted(targets), report, job_id)
-    links_state.save_outgoing(ws.store, source.fresh_links, valid_paths)
+    links_state.save_outgoing(ws.store, source.fresh_links, None if partial else valid_paths)
+    unsynced = {*sparse_stats.unreadable, *source.changed_since_scan}
+    delta.remember(memo_key, sparse, found, usable, unsynced)
     if source.changed_since_scan:
         notices.append(
             f"{len(source.changed_since_scan)} note(s) changed since the scan were left out;"

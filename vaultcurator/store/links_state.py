@@ -105,13 +105,20 @@ def linking_paths(store: Store, names: Collection[str]) -> set[str]:
     return found
 
 
-def save_outgoing(store: Store, fresh: dict[str, Outgoing], keep: Collection[str]) -> None:
-    """Remember newly read notes' links and forget notes no longer in ``keep``."""
+def save_outgoing(store: Store, fresh: dict[str, Outgoing], keep: Collection[str] | None) -> None:
+    """Remember newly read notes' links and forget notes no longer in ``keep``.
+
+    ``keep=None``: no note left the vault (a watch cycle over the same paths), so the
+    remembered paths are not read back to find any.
+    """
+    if not fresh and keep is None:
+        return
     with store.transaction() as conn:
-        known = {r[0] for r in conn.execute("SELECT path FROM links_outgoing")}
-        gone = [(p,) for p in known - set(keep)]
-        conn.executemany("DELETE FROM links_outgoing WHERE path = ?", gone)
-        conn.executemany("DELETE FROM links_names WHERE path = ?", gone)
+        if keep is not None:
+            known = {r[0] for r in conn.execute("SELECT path FROM links_outgoing")}
+            gone = [(p,) for p in known - set(keep)]
+            conn.executemany("DELETE FROM links_outgoing WHERE path = ?", gone)
+            conn.executemany("DELETE FROM links_names WHERE path = ?", gone)
         rows: list[tuple[str, str, str]] = []
         names: list[tuple[str, str]] = []
         for path, (digest, body, props) in fresh.items():
