@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.links.conftest import pending, run_links
 from vaultcurator.links import delta, retrieve
 from vaultcurator.links.index import LinkIndex, open_client
-from vaultcurator.links.lexical import SparseIndex
+from vaultcurator.links.lexical import SparseIndex, _runs
 from vaultcurator.links.propose import LinksReport, propose_related_links
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
@@ -148,3 +149,12 @@ def test_a_template_found_by_its_body_stays_out_of_every_run(ws: Workspace) -> N
         assert row is not None and row.template
     assert [(r.embedded, r.added, r.deleted) for r in reports[1:]] == [(0, 0, 0), (0, 0, 0)]
     assert reports[0].indexed == reports[1].indexed == reports[2].indexed
+
+
+def test_runs_of_a_sorted_array_are_what_unique_gives() -> None:
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 7, 1000):
+        ordered = np.sort(rng.integers(0, 40, size).astype(np.uint64))
+        expected = np.unique(ordered, return_index=True, return_counts=True)
+        for got, want in zip(_runs(ordered), expected, strict=True):
+            assert got.dtype == want.dtype and np.array_equal(got, want)

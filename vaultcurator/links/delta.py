@@ -43,6 +43,8 @@ class Eligible:
     """Usable notes new or changed since the last run; None when every note must be looked at."""
     hashes: dict[str, str]
     """Every valid note's content hash (what the next run compares against)."""
+    last: _Last | None = None
+    """The last run's view, when this run is built on it."""
 
 
 @dataclass(slots=True)
@@ -77,9 +79,11 @@ def eligible(key: str, valid: Sequence[Note], sparse: SparseIndex) -> Eligible:
             if same:  # nothing joined or left: the last run's lists hold, in the same order
                 aliases = dict(last.aliases)
                 aliases.update(fresh_aliases)
-                usable = [n for n in valid if n.path in last.usable]
-                templates = [n for n in valid if n.path in last.templates]
-                return Eligible(usable, aliases, templates, fresh, hashes)
+                if len(last.usable) == len(valid):  # the same paths: every note is usable
+                    usable = list(valid)
+                else:
+                    usable = [n for n in valid if n.path in last.usable]
+                return Eligible(usable, aliases, [], fresh, hashes, last)
     usable, aliases = retrieve.eligible_with_aliases(valid, sparse)
     rows = sparse.by_path()
     templates = [
@@ -131,12 +135,17 @@ def remember(
     for path in unsynced:
         if path in hashes:
             hashes[path] = ""
+    _LAST.clear()
+    last = found.last
+    if last is not None and len(usable) == len(found.usable):  # built on the last view
+        view = _Last(sparse, sparse.version, hashes, last.usable, found.aliases, last.templates)
+        _LAST[key] = view
+        return
     kept = {n.path for n in usable}
     templates = {n.path for n in found.templates}
     if len(kept) != len(found.usable):  # notes found to be templates when first read
         templates |= {n.path for n in found.usable if n.path not in kept}
     aliases = {p: a for p, a in found.aliases.items() if p in kept}
-    _LAST.clear()
     _LAST[key] = _Last(
         sparse, sparse.version, hashes, frozenset(kept), aliases, frozenset(templates)
     )
