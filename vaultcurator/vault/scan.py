@@ -15,10 +15,12 @@ Frontmatter values are JSON-shaped on every path (dates as ISO strings), so a no
 the same whether it was just read or came from the cache.
 
 Speed matters here (vaults of 10,000+ notes are rescanned on every command): files are
-listed with ``os.scandir`` and read with plain ``os`` calls, cached rows are not decoded
-until used (:class:`~vaultcurator.vault.model.CachedBatch`), and the cache is written in one
-transaction (nothing but the ``scans`` row when nothing changed). (Helper threads for reading
-and hashing were tried: the GIL hand-offs made scans slower, not faster.)
+listed with ``os.scandir`` (:mod:`.listing`) and read with plain ``os`` calls, cached rows
+are not decoded until used (:class:`~vaultcurator.vault.model.CachedBatch`), and the cache is
+written in one transaction (nothing but the ``scans`` row when nothing changed). A large
+cold scan that keeps no bodies (the ``scan`` report) reads and parses half of the files in
+a forked child on two cores (:mod:`.workers`); the same notes, cache rows and indices as one
+process gives. (Helper threads were tried: the GIL hand-offs made scans slower, not faster.)
 """
 
 from __future__ import annotations
@@ -27,13 +29,11 @@ import gc
 import hashlib
 import json
 import os
-import stat as stat_mod
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ import yaml
 
 from vaultcurator.config import ScanSettings
 from vaultcurator.vault import frontmatter as fm
-from vaultcurator.vault import special_files, yaml_fast
-from vaultcurator.vault.ignore import EXCALIDRAW_SUFFIX, IgnoreRules, rules_for
+from vaultcurator.vault import special_files, workers, yaml_fast
+from vaultcurator.vault.ignore import rules_for
+from vaultcurator.vault.listing import Candidate, walk
 from vaultcurator.vault.model import CachedBatch, CachedFields, Inventory, Note, NoteStatus
 from vaultcurator.vault.ports import CachedEntry, CacheRow, ScanCache
 from vaultcurator.vault.special_files import (
@@ -50,7 +51,6 @@ from vaultcurator.vault.special_files import (
     encodable,
     plugin_owner,
     split_plugin_files,
-    text_name,
 )
 
 Progress = Callable[[int, int], None]
@@ -92,10 +92,6 @@ def _parser_fingerprint() -> str:
 
 
 PARSER = _parser_fingerprint()
-
-_Candidate = tuple[str, str, os.stat_result]
-"""(relative POSIX path in NFC, path to open as the file system spells it, stat)."""
-_BY_REL = itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -147,7 +143,7 @@ def _scan(
     started_at = time.time()
     rules = rules_for(root, settings)
     skipped: list[tuple[str, str]] = []
-    candidates = _walk(root, rules, skipped)
+    candidates = walk(root, rules, skipped)
     cached = store.load(PARSER) if store is not None else None
     cache = cached or {}
     total = len(candidates)
@@ -155,26 +151,16 @@ def _scan(
     slots: list[Note | None] = [None] * total
     batch = CachedBatch(partial(_fields_from_file, max_bytes))
     misses, listed_cached = _fill_from_cache(candidates, cache, max_bytes, batch, slots)
-    if progress is not None:
-        progress(total - len(misses), total)
     upserts: list[CacheRow] = []
     gone: list[str] = []
     files_read = 0
-    for done, position in enumerate(misses, 1):
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(total - len(misses) + done, total)
-        rel, os_path, listed = candidates[position]
-        if not os_path.isascii() and not encodable(os_path):
-            slots[position] = bad_name_note(position, rel, listed)
+    for position, (note, row, was_read) in zip(
+        misses, _read_all(candidates, misses, max_bytes, keep_bodies, progress), strict=True
+    ):
+        if note is None:
+            gone.append(candidates[position][0])
             continue
-        read = read_file(os_path, max_bytes, listed)
-        if read.gone:
-            gone.append(rel)
-            continue
-        if read.error is None:
-            files_read += 1
-        note, row = note_from_read(rel, read, max_bytes, keep_body=keep_bodies)
-        note.index = position
+        files_read += was_read
         slots[position] = note
         if row is not None:
             upserts.append(row)
@@ -208,8 +194,109 @@ def _scan(
     )
 
 
+_Outcome = tuple[Note | None, CacheRow | None, bool]
+"""What reading one listed file gave: its note (None: it is gone), its cache row (None: not
+worth caching) and whether its bytes were read."""
+
+
+def _read_all(
+    candidates: list[Candidate],
+    misses: list[int],
+    max_bytes: int,
+    keep_bodies: bool,
+    progress: Progress | None,
+) -> Iterable[_Outcome]:
+    """The outcome of reading each of ``misses`` (positions in ``candidates``), in order.
+
+    A large cold scan that keeps no bodies is shared with a forked child on two cores or more
+    (:mod:`.workers`: half of the reading and parsing each; notes without bodies are cheap
+    to send back); everything else is read here, one file after the other. ``progress`` is
+    first called after the fork (a progress bar starts a thread: no fork after that).
+    """
+    work = partial(_read_position, candidates, max_bytes, keep_bodies)
+    total, base = len(candidates), len(candidates) - len(misses)
+    if not keep_bodies and len(misses) >= FORK_MIN_FILES and workers.can_fork():
+        tick = None if progress is None else lambda done: progress(base + done, total)
+        sent = workers.split_map(work, misses, send=_to_row, progress=tick)
+        return _from_rows(misses, sent, work)
+    return _one_by_one(work, misses, progress, base, total)
+
+
+def _to_row(outcome: _Outcome | CacheRow) -> _Outcome | CacheRow:
+    """What the child sends: the cache row alone when there is one (it says all the note
+    does, and its strings pickle ~10x faster than the note's dicts and lists)."""
+    return outcome if len(outcome) != 3 or outcome[1] is None else outcome[1]
+
+
+def _from_rows(
+    misses: list[int], sent: list[_Outcome | CacheRow], work: Callable[[int], _Outcome]
+) -> list[_Outcome]:
+    """The outcomes of :func:`_read_all`'s split: a row sent alone becomes its note again,
+    with the fields decoded from the row's JSON (the values the parse gave: JSON-shaped),
+    all rows in one ``json.loads`` (as :class:`CachedBatch` decodes a warm scan's)."""
+    packed = []
+    for item in sent:
+        if len(item) != 3:  # a row
+            packed.append(f"[{item[6]},{item[7]},{item[8]}]")
+    try:
+        decoded = json.loads("[" + ",".join(packed) + "]")
+    except (ValueError, RecursionError):  # never for our own JSON: read those files again
+        decoded = None
+    fields = iter(decoded or ())
+    out: list[_Outcome] = []
+    for position, item in zip(misses, sent, strict=True):
+        if len(item) == 3:
+            out.append(item)
+        elif decoded is None:
+            out.append(work(position))
+        else:
+            frontmatter, tags, inline = next(fields)
+            note = Note(
+                position, item[0], item[3], item[1], item[2], _STATUSES[item[4]], item[5],
+                frontmatter, tags, inline, item[9],
+            )  # fmt: skip
+            out.append((note, item, True))
+    return out
+
+
+_STATUSES: dict[str, NoteStatus] = {"ok": "ok", "invalid": "invalid", "skipped": "skipped"}
+
+
+FORK_MIN_FILES = 1000
+"""Fewer files to read than this are read by this process alone (a fork costs ~10 ms)."""
+
+
+def _one_by_one(
+    work: Callable[[int], _Outcome],
+    misses: list[int],
+    progress: Progress | None,
+    base: int,
+    total: int,
+) -> Iterator[_Outcome]:
+    if progress is not None:
+        progress(base, total)
+    for done, position in enumerate(misses, 1):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(base + done, total)
+        yield work(position)
+
+
+def _read_position(
+    candidates: list[Candidate], max_bytes: int, keep_body: bool, position: int
+) -> _Outcome:
+    rel, os_path, listed = candidates[position]
+    if not os_path.isascii() and not encodable(os_path):
+        return bad_name_note(position, rel, listed), None, False
+    read = read_file(os_path, max_bytes, listed)
+    if read.gone:
+        return None, None, False
+    note, row = note_from_read(rel, read, max_bytes, keep_body=keep_body)
+    note.index = position
+    return note, row, read.error is None
+
+
 def _fill_from_cache(
-    candidates: list[_Candidate],
+    candidates: list[Candidate],
     cache: dict[str, CachedEntry],
     max_bytes: int,
     batch: CachedBatch,
@@ -257,129 +344,6 @@ def _fields_from_file(max_bytes: int, os_path: str) -> CachedFields:
         return {}, [], []
     note, _ = note_from_read("", read, max_bytes)
     return note.frontmatter, note.tags, note.inline_tags
-
-
-# --------------------------------------------------------------------------- listing
-
-
-def _walk(root: Path, rules: IgnoreRules, skipped: list[tuple[str, str]]) -> list[_Candidate]:
-    """Every note file, sorted by NFC path; each real file once (see ``_drop_aliases``).
-
-    What Obsidian's settings or a plugin rule leave out goes to ``skipped`` with the reason.
-    Names that are not valid UTF-8 get a displayable ``rel`` (see :func:`text_name`).
-    """
-    root_real = os.path.realpath(root)
-    visited = {root_real}
-    files: list[_Candidate] = []
-    linked: list[_Candidate] = []  # reached through a symlink: deduplicated at the end
-    skips_file = rules.skips_file if rules.patterns else None
-    reported = rules.reported_reason if rules.obsidian else None
-    drawings = rules.plugin_files  # ``*.excalidraw.md``: tested on the name, cheaply, first
-    # Real folders first, symlinked ones afterwards, so a file reachable both ways is listed
-    # under its real path and a symlink back into the vault is never walked twice.
-    stack: list[tuple[str, str, str, bool]] = [(str(root), root_real, "", False)]
-    deferred: list[tuple[str, str, str, bool]] = []
-    while stack or deferred:
-        os_dir, real_dir, rel_dir, via_link = stack.pop() if stack else deferred.pop()
-        try:
-            with os.scandir(os_dir) as entries:
-                listing = list(entries)
-        except OSError:
-            continue
-        out = linked if via_link else files
-        for entry in listing:
-            name = entry.name
-            if name[0] == ".":
-                continue
-            try:
-                # Regular files first: nearly every entry is one (d_type: no system call).
-                if entry.is_file(follow_symlinks=False):
-                    if name[-3:].lower() != ".md":
-                        continue
-                    rel = rel_dir + (name if name.isascii() else text_name(name))
-                    if skips_file is not None and skips_file(rel):
-                        continue
-                    if (drawings and name[-14:].lower() == EXCALIDRAW_SUFFIX) or (
-                        reported is not None and reported(rel)
-                    ):
-                        skipped.append((rel, rules.reported_reason(rel) or ""))
-                        continue
-                    out.append((rel, entry.path, entry.stat(follow_symlinks=False)))
-                    continue
-                rel = rel_dir + (name if name.isascii() else text_name(name))
-                if entry.is_dir(follow_symlinks=False):
-                    target = os.path.join(real_dir, name)  # noqa: PTH118
-                    if reported is not None and (why := reported(rel, is_dir=True)):
-                        skipped.append((rel + "/", why))
-                        continue
-                    if target not in visited and not rules.skips_dir(rel):
-                        visited.add(target)
-                        (deferred if via_link else stack).append(
-                            (entry.path, target, rel + "/", via_link)
-                        )
-                elif entry.is_symlink():
-                    _follow_link(entry, rel, root_real, visited, rules, deferred, linked)
-                # Anything else (FIFOs, sockets, devices) is not a note.
-            except OSError:
-                continue
-    if linked:
-        files = _drop_aliases(files, linked)
-    files.sort(key=_BY_REL)  # plain string keys sort twice as fast as the tuples
-    return _drop_spelling_twins(files)
-
-
-def _follow_link(
-    entry: os.DirEntry[str],
-    rel: str,
-    root_real: str,
-    visited: set[str],
-    rules: IgnoreRules,
-    deferred: list[tuple[str, str, str, bool]],
-    linked: list[_Candidate],
-) -> None:
-    """A symlink: followed only if it stays in the vault; folders are walked once, later."""
-    target = os.path.realpath(entry.path)
-    if not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)):
-        return
-    if os.path.isdir(target):  # noqa: PTH112
-        if (
-            target not in visited
-            and not rules.skips_dir(rel)
-            and not rules.reported_reason(rel, is_dir=True)
-        ):
-            visited.add(target)
-            deferred.append((entry.path, target, rel + "/", True))
-        return
-    if entry.name[-3:].lower() != ".md" or rules.skips_file(rel) or rules.reported_reason(rel):
-        return
-    st = os.stat(target)  # noqa: PTH116
-    if stat_mod.S_ISREG(st.st_mode):
-        linked.append((rel, entry.path, st))
-
-
-def _drop_aliases(files: list[_Candidate], linked: list[_Candidate]) -> list[_Candidate]:
-    """Keep a file reached through a symlink only if its real file is not listed already."""
-    seen = {(st.st_dev, st.st_ino) for _, _, st in files}
-    for cand in sorted(linked, key=lambda c: c[0]):
-        key = (cand[2].st_dev, cand[2].st_ino)
-        if key not in seen:
-            seen.add(key)
-            files.append(cand)
-    return files
-
-
-def _drop_spelling_twins(files: list[_Candidate]) -> list[_Candidate]:
-    """Two names that are equal once NFC-normalised (possible on Linux): keep the one whose
-    OS spelling sorts first (whatever order the folder listed them in)."""
-    out: list[_Candidate] = []
-    previous = None
-    for cand in files:
-        if cand[0] != previous:
-            out.append(cand)
-        elif cand[1] < out[-1][1]:
-            out[-1] = cand
-        previous = cand[0]
-    return out
 
 
 # --------------------------------------------------------------------------- reading

@@ -1,0 +1,80 @@
+"""A map shared with a forked child: the same list, in order, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from vaultcurator.vault import workers
+
+needs_fork = pytest.mark.skipif(not workers.can_fork(), reason="needs Linux, one thread, 2 cores")
+
+
+def _slow_square(item: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough that the child gets chunks too
+    return item * item, os.getpid()
+
+
+@needs_fork
+def test_results_are_in_order_and_both_processes_worked() -> None:
+    items = list(range(200))
+    seen: list[int] = []
+    results = workers.split_map(_slow_square, items, chunk=4, progress=seen.append)
+    assert [square for square, _ in results] == [i * i for i in items]
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2  # the child computed some chunks
+    assert seen == sorted(seen) and 0 < seen[-1] <= len(items)
+
+
+@needs_fork
+def test_only_what_the_child_computed_goes_through_send() -> None:
+    items = list(range(120))
+
+    def send(result: tuple[int, int]) -> tuple[int, int]:
+        return (-result[0], result[1])
+
+    results = workers.split_map(_slow_square, items, chunk=4, send=send)
+    for item, (value, pid) in zip(items, results, strict=True):
+        assert value == (item * item if pid == os.getpid() else -item * item)
+
+
+@needs_fork
+def test_a_child_that_dies_costs_time_not_results() -> None:
+    parent = os.getpid()
+
+    def dies_in_child(item: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)  # as if killed halfway: it took a chunk and sends nothing
+        time.sleep(0.001)
+        return item + 1
+
+    items = list(range(100))
+    assert workers.split_map(dies_in_child, items, chunk=4) == [i + 1 for i in items]
+
+
+@needs_fork
+def test_a_child_that_raises_costs_time_not_results() -> None:
+    parent = os.getpid()
+
+    def raises_in_child(item: int) -> str:
+        if os.getpid() != parent and item > 50:
+            raise RuntimeError("boom")
+        time.sleep(0.001)
+        return str(item)
+
+    items = list(range(100))
+    assert workers.split_map(raises_in_child, items, chunk=4) == [str(i) for i in items]
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not workers.can_fork()
+    finally:
+        stop.set()
+        thread.join()
