@@ -93,6 +93,25 @@ def test_changed_notes_alone_are_synced_with_the_same_outcome_as_a_full_look(
     assert state[2][RUST]  # links were proposed, the comparison is not of two empty lists
 
 
+def test_a_note_made_a_template_leaves_the_index_as_in_a_full_look(
+    ws: Workspace, twin: Workspace, partial_syncs: list[int]
+) -> None:
+    reports = []
+    for workspace, before in ((twin, delta.forget), (ws, lambda: None)):
+        run_links(workspace)
+        _append(workspace, RUST, "\nDate {{date}}, mood {{mood}}.\n")
+        before()
+        reports.append(run_links(workspace, paths=[RUST]))
+    assert partial_syncs == [1]
+    full, fast = reports
+    assert (fast.deleted, fast.indexed) == (full.deleted, full.indexed)
+    assert RUST not in LinkIndex(open_client(ws.state_dir), fast.collection, 0).entries()
+    assert _state(ws, fast) == _state(twin, full)
+    delta.forget()
+    again = run_links(ws)
+    assert (again.embedded, again.added, again.deleted) == (0, 0, 0)
+
+
 def test_a_run_after_incremental_ones_finds_nothing_left_to_sync(
     ws: Workspace, partial_syncs: list[int]
 ) -> None:

@@ -41,8 +41,10 @@ class Eligible:
     re-read (and wrongly re-indexed) every other run."""
     changed: list[Note] | None
     """Usable notes new or changed since the last run; None when every note must be looked at."""
-    hashes: dict[str, str]
-    """Every valid note's content hash (what the next run compares against)."""
+    paths: list[str]
+    """Every valid note's path, in inventory order."""
+    hashes: list[str]
+    """Their content hashes (what the next run compares against)."""
     last: _Last | None = None
     """The last run's view, when this run is built on it."""
 
@@ -51,7 +53,8 @@ class Eligible:
 class _Last:
     sparse: SparseIndex
     version: int
-    hashes: dict[str, str]
+    paths: list[str]
+    hashes: list[str]
     usable: frozenset[str]
     aliases: dict[str, tuple[str, ...]]
     templates: frozenset[str]
@@ -63,16 +66,16 @@ _LAST: dict[str, _Last] = {}
 
 def eligible(key: str, valid: Sequence[Note], sparse: SparseIndex) -> Eligible:
     """The usable notes, their aliases and the changed ones, from the last run where it can."""
-    hashes = {n.path: n.hash for n in valid}
+    paths = [n.path for n in valid]
+    hashes = [n.hash for n in valid]
     last = _LAST.pop(key, None)
     if (
         last is not None
         and last.sparse is sparse
         and last.version == sparse.version
-        and hashes.keys() == last.hashes.keys()
+        and paths == last.paths  # the same notes in the same (scan) order
     ):
-        old = last.hashes
-        changed = [n for n in valid if old[n.path] != n.hash]
+        changed = [n for n, h, old in zip(valid, hashes, last.hashes, strict=True) if h != old]
         if len(changed) <= FEW_CHANGED:
             fresh, fresh_aliases = retrieve.eligible_with_aliases(changed, sparse)
             same = {n.path for n in fresh} == {n.path for n in changed if n.path in last.usable}
@@ -83,7 +86,7 @@ def eligible(key: str, valid: Sequence[Note], sparse: SparseIndex) -> Eligible:
                     usable = list(valid)
                 else:
                     usable = [n for n in valid if n.path in last.usable]
-                return Eligible(usable, aliases, [], fresh, hashes, last)
+                return Eligible(usable, aliases, [], fresh, paths, hashes, last)
     usable, aliases = retrieve.eligible_with_aliases(valid, sparse)
     rows = sparse.by_path()
     templates = [
@@ -94,7 +97,7 @@ def eligible(key: str, valid: Sequence[Note], sparse: SparseIndex) -> Eligible:
         and row.hash == n.hash
         and row.template
     ]
-    return Eligible(usable, aliases, templates, None, hashes)
+    return Eligible(usable, aliases, templates, None, paths, hashes)
 
 
 def sync_rows(
@@ -113,14 +116,20 @@ def sync_rows(
         done = retrieve.sync_sparse(
             sparse, found.changed, load_doc, names, prepared, complete=False
         )
-        return done, found.usable
-    done = retrieve.sync_sparse(
-        sparse, [*found.usable, *found.templates], load_doc, names, prepared
-    )
-    usable = found.usable
-    if done.added:
-        usable = [n for n in usable if not ((r := sparse.row(n.path)) is not None and r.template)]
-    return done, usable
+        fresh = found.changed
+    else:
+        done = retrieve.sync_sparse(
+            sparse, [*found.usable, *found.templates], load_doc, names, prepared
+        )
+        fresh = found.usable
+    if done.added and any(_template(sparse, n.path) for n in fresh):
+        return done, [n for n in found.usable if not _template(sparse, n.path)]
+    return done, found.usable
+
+
+def _template(sparse: SparseIndex, path: str) -> bool:
+    row = sparse.row(path)
+    return row is not None and row.template
 
 
 def remember(
@@ -132,22 +141,25 @@ def remember(
 ) -> None:
     """Keep this run's view for the next one; ``unsynced`` notes will be looked at again."""
     hashes = found.hashes
-    for path in unsynced:
-        if path in hashes:
-            hashes[path] = ""
+    if unsynced:
+        for at, path in enumerate(found.paths):
+            if path in unsynced:
+                hashes[at] = ""
     _LAST.clear()
     last = found.last
     if last is not None and len(usable) == len(found.usable):  # built on the last view
-        view = _Last(sparse, sparse.version, hashes, last.usable, found.aliases, last.templates)
+        view = _Last(
+            sparse, sparse.version, found.paths, hashes, last.usable, found.aliases, last.templates
+        )
         _LAST[key] = view
         return
     kept = {n.path for n in usable}
-    templates = {n.path for n in found.templates}
+    templates = {n.path for n in found.templates} | (last.templates if last else frozenset())
     if len(kept) != len(found.usable):  # notes found to be templates when first read
         templates |= {n.path for n in found.usable if n.path not in kept}
     aliases = {p: a for p, a in found.aliases.items() if p in kept}
     _LAST[key] = _Last(
-        sparse, sparse.version, hashes, frozenset(kept), aliases, frozenset(templates)
+        sparse, sparse.version, found.paths, hashes, frozenset(kept), aliases, frozenset(templates)
     )
 
 

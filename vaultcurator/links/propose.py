@@ -295,7 +295,7 @@ def propose_related_links(
     memo_key = str(ws.state_dir)
     found = delta.eligible(memo_key, valid, sparse)
     usable, alias_map, changed = found.usable, found.aliases, found.changed
-    everyone = [*markdown_paths(inventory.root), *(n.path for n in inventory.notes)]
+    everyone = [*markdown_paths(inventory.root), *[n.path for n in inventory.notes]]
     aliases = [(path, alias) for path, named in alias_map.items() for alias in named]
     source = NoteSource(
         inventory.root,
@@ -303,9 +303,10 @@ def propose_related_links(
         _resolver(everyone, aliases),
         related_key=settings.property,
         store=ws.store,
+        paths=found.paths,
     )
-    valid_paths = [n.path for n in valid]
-    usable_paths = [n.path for n in usable]
+    valid_paths = found.paths
+    usable_paths = valid_paths if len(usable) == len(valid) else [n.path for n in usable]
     embedder, refit = _embedder(ws, source, usable_paths, notices)
     mark = time.perf_counter()
     timings = {"prepare": mark - started}
@@ -315,7 +316,11 @@ def propose_related_links(
     client = open_client(ws.state_dir, ws.settings.chroma.url)
     name = collection_name(links_state.vault_id(ws.store), embedder.name, embedder.dim)
     index = LinkIndex(client, name, embedder.dim)
-    partial = changed is not None and index.space == embedder.space_id
+    partial = (  # only changed notes synced, none left (see delta), the same vector space
+        changed is not None
+        and len(usable) == len(found.usable)
+        and index.space == embedder.space_id
+    )
     some = changed if partial and changed is not None else usable
     stats = sync_index(
         index,

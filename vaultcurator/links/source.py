@@ -38,9 +38,14 @@ class NoteSource:
         related_key: str,
         keep_links: bool = True,
         store: Store | None = None,
+        paths: list[str] | None = None,
     ) -> None:
+        """``paths``: the notes' paths when every note given is valid (spares a pass)."""
         self.root = root
-        self.notes = {n.path: n for n in notes if n.status == "ok"}
+        if paths is not None:
+            self.notes = dict(zip(paths, notes, strict=True))
+        else:
+            self.notes = {n.path: n for n in notes if n.status == "ok"}
         self.resolver = resolver
         self.related_key = related_key
         self.keep_links = keep_links
