@@ -157,3 +157,19 @@ def test_a_job_reuses_the_weights_while_little_changed() -> None:
     assert again.model() is known
     fresh = LocalCurator(Inventory(Path("/v"), notes), known_model=known)  # nothing reused
     assert fresh.model() is not known and fresh.model().examples > 0
+
+
+def test_a_folder_named_like_a_tag_is_evidence_where_the_vault_files_so() -> None:
+    """Notes filed in folders named after their tags teach that a folder's name counts: a new
+    note in a new subfolder of ``Astronomy/`` gets ``astronomy`` first, the same note
+    elsewhere only what its neighbours vote."""
+    notes = [
+        make_note(i, f"{topic.title()}/n{i}.md", f"Words {_filler(i)}.\n", tags=[topic])
+        for i, topic in enumerate(["astronomy", "geology", "botany", "zoology"] * 8)
+    ]
+    filed = make_note(90, "Astronomy/Drafts/new.md", f"Draft about {_filler(3)}.\n")
+    loose = make_note(91, "Drafts/new.md", f"Draft about {_filler(3)}.\n")
+    curator = LocalCurator(Inventory(Path("/v"), [*notes, filed, loose]))
+    assert curator.tags_for(filed, filed.body or "")[0] == "astronomy"
+    loose_scores = curator.scores(loose, loose.body or "")  # same words: same neighbours
+    assert curator.scores(filed, filed.body or "")["astronomy"] > 2 * loose_scores["astronomy"]

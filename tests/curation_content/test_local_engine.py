@@ -188,12 +188,13 @@ def test_nested_tag_preferred_over_flat_one_with_the_same_leaf() -> None:
 
 def test_structural_tags_never_spread(fixture_inventory: Inventory) -> None:
     note = make_note(99, "Inbox/New.md", body="See [[Kimchi]] and [[Miso Soup]] for ideas.")
-    inventory = Inventory(FIXTURE_ROOT, [*fixture_inventory.notes, note])
-    tags = LocalCurator(inventory, body_of=lambda n: load_body(FIXTURE_ROOT, n)).tags_for(
-        note, note.body or ""
-    )
-    assert "recipe" in tags  # both linked notes carry it
-    assert "MOC" not in tags
+    bare = make_note(98, "Inbox/Bare.md", body="See  and  for ideas.")  # the same, unlinked
+    inventory = Inventory(FIXTURE_ROOT, [*fixture_inventory.notes, note, bare])
+    curator = LocalCurator(inventory, body_of=lambda n: load_body(FIXTURE_ROOT, n))
+    scores = curator.scores(note, note.body or "")
+    # both linked notes carry it: the links are evidence
+    assert scores["recipe"] > curator.scores(bare, bare.body or "").get("recipe", 0.0)
+    assert "MOC" not in scores and "MOC" not in curator.tags_for(note, note.body or "")
 
 
 def test_neighbour_hook_counts() -> None:

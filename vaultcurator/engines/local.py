@@ -13,7 +13,8 @@ Evidence per candidate tag:
   prose (how often), in the note's language without its stopwords, never inside an
   identifier, a ``#tag`` or code;
 - ``links``: the share of the notes it links to, or that link to it, that carry it;
-- ``folder``: the share of the other tagged notes of its folder that carry it.
+- ``folder``: the share of the other tagged notes of its folder that carry it;
+- ``path``: its words in the names of the note's folders (``Programming/Python/``).
 
 What that evidence is worth is learned from the vault's own tagged notes
 (:mod:`.local_calibrate`: each is a worked example, its evidence gathered as if it had no
@@ -45,7 +46,14 @@ from vaultcurator.engines.base import EngineSetup, PerNoteEngine, PerNoteSink, P
 from vaultcurator.engines.local_calibrate import Evidence, TagModel, features, fit, popularity
 from vaultcurator.engines.local_describe import _INLINE_TAG, _WIKILINK, _prose, describe, explain
 from vaultcurator.engines.local_tags import NearestNotes, TagPhrases
-from vaultcurator.engines.local_text import language, raw_tokens, singular, stopwords_for, words
+from vaultcurator.engines.local_text import (
+    ALL_STOPWORDS,
+    language,
+    raw_tokens,
+    singular,
+    stopwords_for,
+    words,
+)
 from vaultcurator.vault.model import Inventory, Note
 from vaultcurator.vault.tags import normalize_tag
 from vaultcurator.vault.taxonomy import tag_counts
@@ -175,6 +183,7 @@ class LocalCurator:
                 self._folder_notes[folder] += 1
                 self._folder_tags[folder].update(self._tagged[note.path])
         self._parents_too = _parents_carried_too(self._tagged.values())
+        self._folder_named: dict[str, frozenset[str]] = {}
         changed = len(valid) - reused
         self._model = known_model if changed < REFIT_SHARE * len(valid) else None
 
@@ -250,7 +259,21 @@ class LocalCurator:
                 evidence[tag][kind] = 1.0
         for tag, hits in Counter(self._phrases.matches(doc.body)).items():
             evidence[tag]["body"] = float(hits)
+        for tag in self._path_tags(path):
+            evidence[tag]["path"] = 1.0
         return evidence
+
+    def _path_tags(self, path: str) -> frozenset[str]:
+        """Candidates named by the note's folders (``Programming/Python/``: ``python``)."""
+        folder = _folder(path)
+        found = self._folder_named.get(folder)
+        if found is None:
+            text = "\n".join(folder.split("/"))
+            found = frozenset(
+                self._phrases.matches([singular(w) for w in words(text, ALL_STOPWORDS)])
+            )
+            self._folder_named[folder] = found
+        return found
 
     def _rows(self, evidence: Mapping[str, Evidence], tags: list[str]) -> list[list[float]]:
         best = max((e.get("neighbours", 0.0) for e in evidence.values()), default=0.0)

@@ -26,7 +26,8 @@ import numpy as np
 
 Evidence = Mapping[str, float]
 """One candidate's evidence by kind: ``neighbours``, ``links``, ``folder`` (shares 0..1),
-``title``, ``heading`` (1.0 when its words are there) and ``body`` (occurrences)."""
+``title``, ``heading``, ``path`` (1.0 when its words are in the title, a heading, a folder
+name) and ``body`` (occurrences)."""
 
 FEATURES = (
     "bias",
@@ -40,9 +41,10 @@ FEATURES = (
     "links",
     "any_link",
     "folder",
+    "path",
     "popularity",
 )
-PRIOR_WEIGHTS = (-4.6, 1.6, 3.1, 0.8, 1.0, 0.5, 0.0, 1.7, 0.3, 0.3, 1.2, 0.0)
+PRIOR_WEIGHTS = (-4.6, 1.6, 3.1, 0.8, 1.0, 0.5, 0.0, 1.7, 0.3, 0.3, 1.2, 0.5, 0.0)
 """Weights a vault without enough tagged notes gets: the order of :data:`FEATURES`; a
 rounded average of those learned on generated English/Spanish vaults, with a title or
 heading that names a tag counted as real evidence."""
@@ -73,6 +75,7 @@ def features(evidence: Evidence, best_neighbours: float, popularity: float) -> l
         evidence.get("links", 0.0),
         1.0 if "links" in evidence else 0.0,
         evidence.get("folder", 0.0),
+        evidence.get("path", 0.0),
         popularity,
     ]
 
