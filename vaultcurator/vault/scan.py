@@ -143,9 +143,10 @@ def _scan(
     started_at = time.time()
     rules = rules_for(root, settings)
     skipped: list[tuple[str, str]] = []
-    candidates = walk(root, rules, skipped)
     cached = store.load(PARSER) if store is not None else None
     cache = cached or {}
+    # Nothing cached: no stat to compare, reading the file takes one (see ``read_file``).
+    candidates = walk(root, rules, skipped, stat=bool(cache))
     total = len(candidates)
     max_bytes = settings.max_note_bytes
     slots: list[Note | None] = [None] * total
@@ -286,7 +287,8 @@ def _read_position(
 ) -> _Outcome:
     rel, os_path, listed = candidates[position]
     if not os_path.isascii() and not encodable(os_path):
-        return bad_name_note(position, rel, listed), None, False
+        st = listed or _stat_or_none(os_path)  # never read, but listed with its stat
+        return (None if st is None else bad_name_note(position, rel, st)), None, False
     read = read_file(os_path, max_bytes, listed)
     if read.gone:
         return None, None, False
@@ -312,7 +314,7 @@ def _fill_from_cache(
     from_cache = Note.from_cache
     for position, (rel, os_path, st) in enumerate(candidates):
         entry = get(rel)
-        if entry is None:
+        if entry is None or st is None:
             misses.append(position)
             continue
         listed_cached += 1
