@@ -5,8 +5,9 @@ Embedded by default (``PersistentClient`` at ``<vault>/.vaultcurator/chroma``); 
 Telemetry is off. Vectors are always computed here and passed in: Chroma never embeds.
 
 Record ids are note paths. Each record's metadata holds the note's content hash (``hash``)
-and the hash of the text that was embedded (``text``): a changed file whose embedded text did
-not change (say, only its ``related`` property moved) only gets its metadata refreshed. A
+and the hash of the text that was embedded (``text``), nothing else (the path is the id; a
+third string made each one-note write a third slower): a changed file whose embedded text
+did not change (say, only its ``related`` property moved) only gets its metadata refreshed. A
 moved or renamed note (a new path with the content hash of a removed one) is re-embedded
 under its new path, since its title and folder are part of what is embedded, and the old
 record is deleted. The collection's metadata holds ``space``, the embedder's vector-space
@@ -190,7 +191,7 @@ class LinkIndex:
             self.collection.upsert(
                 ids=[e.path for e in chunk],
                 embeddings=vectors[start : start + len(chunk)],
-                metadatas=[{"path": e.path, "hash": e.hash, "text": e.text_hash} for e in chunk],
+                metadatas=[{"hash": e.hash, "text": e.text_hash} for e in chunk],
             )
 
     def update_metadata(self, entries: Sequence[Entry]) -> None:
@@ -199,7 +200,7 @@ class LinkIndex:
             chunk = entries[start : start + self.max_batch]
             self.collection.update(
                 ids=[e.path for e in chunk],
-                metadatas=[{"path": e.path, "hash": e.hash, "text": e.text_hash} for e in chunk],
+                metadatas=[{"hash": e.hash, "text": e.text_hash} for e in chunk],
             )
 
     def delete(self, paths: Sequence[str]) -> None:
