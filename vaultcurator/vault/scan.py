@@ -156,7 +156,7 @@ def _scan(
     gone: list[str] = []
     files_read = 0
     for position, (note, row, was_read) in zip(
-        misses, _read_all(candidates, misses, max_bytes, keep_bodies, progress), strict=True
+        misses, _read_all(candidates, misses, max_bytes, keep_bodies, batch, progress), strict=True
     ):
         if note is None:
             gone.append(candidates[position][0])
@@ -205,58 +205,57 @@ def _read_all(
     misses: list[int],
     max_bytes: int,
     keep_bodies: bool,
+    batch: CachedBatch,
     progress: Progress | None,
 ) -> Iterable[_Outcome]:
     """The outcome of reading each of ``misses`` (positions in ``candidates``), in order.
 
     A large cold scan that keeps no bodies is shared with a forked child on two cores or more
     (:mod:`.workers`: half of the reading and parsing each; notes without bodies are cheap
-    to send back); everything else is read here, one file after the other. ``progress`` is
-    first called after the fork (a progress bar starts a thread: no fork after that).
+    to send back, see :func:`_to_sent`); everything else is read here, one file after the
+    other. ``progress`` is first called after the fork (a progress bar starts a thread).
     """
     work = partial(_read_position, candidates, max_bytes, keep_bodies)
     total, base = len(candidates), len(candidates) - len(misses)
     if not keep_bodies and len(misses) >= FORK_MIN_FILES and workers.can_fork():
         tick = None if progress is None else lambda done: progress(base + done, total)
-        sent = workers.split_map(work, misses, send=_to_row, progress=tick)
-        return _from_rows(misses, sent, work)
+        sent = workers.split_map(work, misses, send=_to_sent, progress=tick)
+        return _from_sent(candidates, misses, sent, batch)
     return _one_by_one(work, misses, progress, base, total)
 
 
-def _to_row(outcome: _Outcome | CacheRow) -> _Outcome | CacheRow:
-    """What the child sends: the cache row alone when there is one (it says all the note
-    does, and its strings pickle ~10x faster than the note's dicts and lists)."""
-    return outcome if len(outcome) != 3 or outcome[1] is None else outcome[1]
+_Sent = tuple[CacheRow, tuple[list[str], list[str]]]
+"""A note as the child sends it: its cache row, its tags and inline tags."""
 
 
-def _from_rows(
-    misses: list[int], sent: list[_Outcome | CacheRow], work: Callable[[int], _Outcome]
+def _to_sent(outcome: _Outcome | _Sent) -> _Outcome | _Sent:
+    """What the child sends of a note with a cache row: the row (plain strings pickle ~10x
+    faster than the frontmatter's dicts and lists) and the tags, which every report uses."""
+    if len(outcome) == 3 and outcome[0] is not None and outcome[1] is not None:
+        return outcome[1], (outcome[0].tags, outcome[0].inline_tags)
+    return outcome
+
+
+def _from_sent(
+    candidates: list[Candidate],
+    misses: list[int],
+    sent: list[_Outcome | _Sent],
+    batch: CachedBatch,
 ) -> list[_Outcome]:
-    """The outcomes of :func:`_read_all`'s split: a row sent alone becomes its note again,
-    with the fields decoded from the row's JSON (the values the parse gave: JSON-shaped),
-    all rows in one ``json.loads`` (as :class:`CachedBatch` decodes a warm scan's)."""
-    packed = []
-    for item in sent:
-        if len(item) != 3:  # a row
-            packed.append(f"[{item[6]},{item[7]},{item[8]}]")
-    try:
-        decoded = json.loads("[" + ",".join(packed) + "]")
-    except (ValueError, RecursionError):  # never for our own JSON: read those files again
-        decoded = None
-    fields = iter(decoded or ())
+    """The outcomes of :func:`_read_all`'s split: a note sent as its row is made from it as
+    from the scan cache, its frontmatter decoded on first use (JSON-shaped, the same values)."""
     out: list[_Outcome] = []
     for position, item in zip(misses, sent, strict=True):
         if len(item) == 3:
             out.append(item)
-        elif decoded is None:
-            out.append(work(position))
-        else:
-            frontmatter, tags, inline = next(fields)
-            note = Note(
-                position, item[0], item[3], item[1], item[2], _STATUSES[item[4]], item[5],
-                frontmatter, tags, inline, item[9],
-            )  # fmt: skip
-            out.append((note, item, True))
+            continue
+        row, (tags, inline) = item
+        note = Note.from_cache(
+            position, row[0], row[3], row[1], row[2], _STATUSES[row[4]], row[5], row[9],
+            f"[{row[6]},{row[7]},{row[8]}]", candidates[position][1], batch,
+        )  # fmt: skip
+        note.tags, note.inline_tags = tags, inline
+        out.append((note, row, True))
     return out
 
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
+from operator import add, attrgetter
 
 from vaultcurator.vault.model import Note
+
+_TAGS = attrgetter("tags")
+_INLINE_TAGS = attrgetter("inline_tags")
 
 
 def tag_counts(notes: Iterable[Note]) -> list[tuple[str, int]]:
@@ -24,8 +29,9 @@ def tag_counts(notes: Iterable[Note]) -> list[tuple[str, int]]:
     # once per spelling) is counting tags, and the ranking below depends on the counts alone
     # (its keys differ once lower-cased). Twice as fast as the pairs: no tuple per tag.
     spellings: Counter[str] = Counter()
-    for note in notes:
-        spellings.update(dict.fromkeys([*note.tags, *note.inline_tags]).keys())
+    # Each note's tags, once each (dict.fromkeys), all counted in C: no Python loop per note.
+    per_note = map(dict.fromkeys, map(add, map(_TAGS, notes), map(_INLINE_TAGS, notes)))
+    spellings.update(chain.from_iterable(per_note))
     if len({spelling.lower() for spelling in spellings}) == len(spellings):
         ranked = list(spellings.items())
         ranked.sort(key=lambda item: (-item[1], item[0].lower()))
