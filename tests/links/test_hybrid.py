@@ -110,10 +110,16 @@ def test_mentions_match_whole_names_and_resolve_to_the_nearest_note() -> None:
             ("Cooking/Sourdough Bread.md", "Sourdough Bread"),
             ("Cooking/Overview.md", "Overview"),
             ("Garden/Overview.md", "Overview"),
+            ("Graph view.md", "Graph view"),
         ]
     )
-    assert names.find("My sourdough bread, an overview.") == ["sourdough bread", "overview"]
-    assert names.find("sourdoughs breads") == []
+    assert names.find("My Sourdough Bread, an overview.") == ["sourdough bread", "overview"]
+    assert names.find("Sourdoughs Breads") == []
+    # written as named but for the first letter (sentence case, sentence starts) ...
+    assert names.find("Open the graph view. Graph view shows links.") == ["graph view"] * 2
+    assert names.find("sourdough Bread") == ["sourdough bread"]
+    # ... while a title-case name in lower case is most often a coincidence of common words
+    assert names.find("my sourdough bread, then the GRAPH VIEW") == []
     assert names.resolve("overview", "Garden/Tomatoes.md") == "Garden/Overview.md"
     assert names.resolve("overview", "Cooking/Pasta.md") == "Cooking/Overview.md"
 

@@ -17,7 +17,6 @@ lists gets its scores scaled by ``sqrt(HUB_ALLOW * mean / count)``.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ HUB_POOL = 3
 """How much of each lexical top list counts towards a note's hub count: being among everyone's
 first three is what makes a hub (a top-10 count cannot tell one apart in a small vault)."""
 HUB_ALLOW = 3.0
+HUB_POWER = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +41,29 @@ class FusionWeights:
 
 
 def hub_factors(
-    tops: Mapping[str, Sequence[Candidate]], pool: int = HUB_POOL, allow: float = HUB_ALLOW
+    tops: Mapping[str, Sequence[Candidate]],
+    pool: int = HUB_POOL,
+    allow: float = HUB_ALLOW,
+    ratio: float = 0.0,
+    power: float = HUB_POWER,
 ) -> dict[str, float]:
-    """Per over-popular target, a factor below 1 (see module docstring); others absent."""
-    counts: Counter[str] = Counter(p for cands in tops.values() for p, _ in cands[:pool])
+    """Per over-popular target, a factor below 1 (see module docstring); others absent.
+
+    ``tops``: each note's candidates, best first; only those within ``ratio`` of its best
+    count (a tail of near-zero ties would otherwise make hubs of whoever sorts first).
+    """
+    counts: Counter[str] = Counter(
+        p
+        for cands in tops.values()
+        if cands
+        for p, score in cands[:pool]
+        if score > 0 and score >= ratio * cands[0][1]
+    )
     if not counts:
         return {}
     mean = sum(counts.values()) / max(len(counts), 1)
     limit = allow * mean
-    return {p: math.sqrt(limit / c) for p, c in counts.items() if c > limit}
+    return {p: (limit / c) ** power for p, c in counts.items() if c > limit}
 
 
 def _normalised(cands: Sequence[Candidate]) -> dict[str, float]:
@@ -72,6 +86,11 @@ def fuse(
     for path in mentioned:
         out[path] = out.get(path, 0.0) + weights.mention
     return out
+
+
+def ranked(fused: Mapping[str, float]) -> list[Candidate]:
+    """Fused candidates best first (ties by path)."""
+    return sorted(fused.items(), key=lambda c: (-c[1], c[0]))
 
 
 def select(

@@ -1,16 +1,15 @@
-"""The sparse lexical channel: field-weighted TF-IDF over the vault's exact vocabulary.
+"""The sparse lexical channel: field-weighted BM25 (:mod:`bm25`) over the exact vocabulary.
 
 Features are the ones :mod:`~vaultcurator.links.hashed` counts (words and word pairs, title,
 aliases, tags, description and headings weighted above the body), but each keeps its own
 column, identified by a 64-bit hash: no buckets shared by unrelated words, which cost
-.05-.07 recall@5 on real vaults. Scores are cosines of ``log(1 + tf) * idf`` vectors.
+.05-.07 recall@5 on real vaults.
 
 Stored in ``<state>/links-sparse.npz`` (rows as CSR plus the vocabulary's document
 frequencies), so one changed note is re-tokenised alone: its row is swapped, the frequencies
 adjusted, and it is scored against every note with one vectorised pass (tens of ms for
 10,000 notes). All-pairs scoring for a full run goes through an inverted index built in
-memory; terms in more than ``COMMON_SHARE`` of the notes are left out of that pass (their
-IDF makes them worth little, and their postings would dominate the cost).
+memory; terms in more than ``COMMON_SHARE`` of the notes are left out of the queries.
 """
 
 from __future__ import annotations
@@ -23,16 +22,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from vaultcurator.links import hashed
+from vaultcurator.links import bm25, hashed
 from vaultcurator.links.text import NoteDoc
 
 FILE_NAME = "links-sparse.npz"
-FORMAT = "sparse-2"
+FORMAT = "sparse-3"
 COMMON_SHARE = 0.05
 """Terms in more notes than this share (and at least ``COMMON_MIN``) skip the all-pairs pass."""
 COMMON_MIN = 50
-QUERY_TERMS = 96
-"""Each note's heaviest terms used as its query in the all-pairs pass."""
 BLOCK = 128
 
 F32 = npt.NDArray[np.float32]
@@ -64,7 +61,7 @@ class Row:
     terms: U64
     """Feature hashes, sorted, unique."""
     weights: F32
-    """``log(1 + weighted count)`` per term."""
+    """Weighted count per term (a title word counts more than a body word)."""
     mentions: tuple[str, ...] = ()
     """Name keys of other notes its text mentions (see :mod:`mentions`)."""
     template: bool = False
@@ -72,19 +69,19 @@ class Row:
     aliases: tuple[str, ...] = ()
     """The note's aliases when the row was built (so an unchanged note's frontmatter need
     not be decoded to know its names)."""
-    normed: F32 | None = None
-    """TF-IDF weights over the row's norm, with the IDF of when they were computed (kept
-    until the next full run: one changed note moves every IDF by a hair, not worth a pass)."""
+    scored: F32 | None = None
+    """BM25 weights of the row as a target, with the IDF and mean length of when they were
+    computed (kept until the next full run: one changed note moves them by a hair)."""
 
 
 def row_terms(doc: NoteDoc, prepared: hashed.Prepared | None = None) -> tuple[U64, F32]:
-    """A note's sorted feature hashes and their sublinear weights (``prepared``: features
+    """A note's sorted feature hashes and their weighted counts (``prepared``: features
     already counted for the dense channel's IDF, so the note is not tokenised twice)."""
     hashes, tf = prepared if prepared is not None else hashed.prepare(doc)
     if not len(hashes):
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32)
     order = np.argsort(hashes, kind="stable")
-    return hashes[order], np.log1p(tf[order]).astype(np.float32)
+    return hashes[order], tf[order].astype(np.float32)
 
 
 _CACHE: dict[Path, tuple[tuple[int, int] | None, SparseIndex]] = {}
@@ -122,8 +119,8 @@ class SparseIndex:
     version: int = 0
     """Bumped by every change of rows, so derived tables know when to refresh."""
     derived: dict[object, object] = field(default_factory=dict)
-    """Tables other modules derive from this index, kept with it (see ``retrieve``)."""
-    """Down-weighting factor (<= 1) of notes that are everyone's neighbour (last full run)."""
+    """Tables other modules derive from this index, kept with it (see ``retrieve``); ``hub``:
+    down-weighting factor (<= 1) of notes that are everyone's neighbour (last full run)."""
     _slot: dict[str, int] = field(default_factory=dict)
     _vocab: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     _df: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -131,9 +128,13 @@ class SparseIndex:
     _inv: _Inverted | None = None
     _stale: set[str] = field(default_factory=set)
     """Paths changed since the inverted index was built (scored directly instead)."""
+    _length: float = -1.0
+    """Every row's weighted counts summed (BM25's mean length), kept in step by updates."""
 
     def __post_init__(self) -> None:
         self._slot = {r.path: i for i, r in enumerate(self.rows)}
+        if self._length < 0:
+            self._length = float(sum(float(r.weights.sum()) for r in self.rows))
         if not len(self._vocab):
             self._refresh_vocab()
 
@@ -193,6 +194,8 @@ class SparseIndex:
         np.add.at(self._df, np.searchsorted(self._vocab, plus), 1)
         if len(minus):
             np.subtract.at(self._df, np.searchsorted(self._vocab, minus), 1)
+        self._length += sum(float(r.weights.sum()) for r in upserts)
+        self._length -= sum(float(r.weights.sum()) for r in old)
         replaced = {r.path: r for r in upserts}
         if len(old) == len(gone) == len(replaced):  # rows swapped in place (a watch cycle)
             self.rows = list(self.rows)
@@ -216,67 +219,80 @@ class SparseIndex:
                 self._inv = None
 
     # ------------------------------------------------------------------ scoring
+    def _df_of(self, terms: U64) -> npt.NDArray[np.int64]:
+        if not len(self._vocab):
+            return np.zeros(len(terms), dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self._vocab, terms), len(self._vocab) - 1)
+        return np.where(self._vocab[pos] == terms, self._df[pos], 0)
+
     def idf(self, terms: U64) -> F32:
-        """Smoothed IDF of ``terms`` (a term no note has gets the highest)."""
-        n = float(len(self.rows))
-        df = np.zeros(len(terms), dtype=np.int64)
-        if len(self._vocab):
-            pos = np.minimum(np.searchsorted(self._vocab, terms), len(self._vocab) - 1)
-            hit = self._vocab[pos] == terms
-            df[hit] = self._df[pos[hit]]
-        out: F32 = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        return out
+        """BM25's IDF of ``terms`` in the vault as it is now."""
+        return bm25.idf(len(self.rows), self._df_of(terms)).astype(np.float32)
+
+    def query(self, row: Row) -> tuple[U64, F32]:
+        """The terms ``row`` searches with and their weights (see :func:`bm25.query`)."""
+        df = self._df_of(row.terms)
+        common = max(COMMON_MIN, int(COMMON_SHARE * len(self.rows)))
+        own = self._target_weights([row])[0].astype(np.float64) if len(df) else np.zeros(0)
+        at, weights = bm25.query(
+            row.weights.astype(np.float64),
+            bm25.idf(len(self.rows), df),
+            own,
+            (df > (row.path in self._slot)) & (df <= common),  # terms some other note has
+        )
+        return row.terms[at], weights
+
+    def _target_weights(self, rows: Sequence[Row]) -> list[F32]:
+        """BM25 weights of ``rows`` as targets, with the IDF and mean length as they are now."""
+        if not rows:
+            return []
+        terms = np.concatenate([r.terms for r in rows])
+        sizes = np.fromiter((len(r.terms) for r in rows), np.int64, len(rows))
+        weights = bm25.target_weights(
+            np.concatenate([r.weights for r in rows]).astype(np.float64),
+            bm25.idf(len(self.rows), self._df_of(terms)),
+            np.repeat(np.fromiter((r.weights.sum() for r in rows), np.float64), sizes),
+            self._length / len(self.rows) if self.rows else 0.0,
+        )
+        return [part.astype(np.float32) for part in np.split(weights, np.cumsum(sizes)[:-1])]
 
     def renormalise(self) -> None:
-        """Recompute every row's normalised weights with today's IDF (full runs)."""
+        """Recompute every row's target weights with today's IDF and mean length (full runs)."""
         for row in self.rows:
-            row.normed = None
+            row.scored = None
         self._csr = None
         self._inv = None
 
-    def _normalise(self, rows: Sequence[Row]) -> None:
-        """Give ``rows`` their normalised TF-IDF weights, with the IDF as it is now."""
-        stale = [r for r in rows if r.normed is None]
-        if not stale:
-            return
-        terms = np.concatenate([r.terms for r in stale])
-        weights = np.concatenate([r.weights for r in stale]) * self.idf(terms)
-        at = 0
-        for row in stale:
-            part = weights[at : at + len(row.terms)]
-            at += len(row.terms)
-            norm = float(np.sqrt(np.dot(part, part)))
-            row.normed = (part / norm if norm > 0 else part).astype(np.float32)
+    def _weigh(self, rows: Sequence[Row]) -> None:
+        """Give ``rows`` without them their target weights, as the vault is now."""
+        stale = [r for r in rows if r.scored is None]
+        for row, weights in zip(stale, self._target_weights(stale), strict=True):
+            row.scored = weights
 
     def csr(self) -> tuple[npt.NDArray[np.int64], U64, F32]:
-        """(row pointers, terms, tf-idf weights divided by each row's norm)."""
+        """(row pointers, terms, each row's BM25 weights as a target)."""
         if self._csr is None:
-            self._normalise(self.rows)
+            self._weigh(self.rows)
             lengths = np.fromiter((len(r.terms) for r in self.rows), np.int64, len(self.rows))
             ptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
             np.cumsum(lengths, out=ptr[1:])
             if self.rows:
                 all_terms = np.concatenate([r.terms for r in self.rows])
-                normed = np.concatenate([r.normed for r in self.rows if r.normed is not None])
+                scored = np.concatenate([r.scored for r in self.rows if r.scored is not None])
             else:
-                all_terms, normed = np.zeros(0, np.uint64), np.zeros(0, np.float32)
-            self._csr = (ptr, all_terms, normed.astype(np.float32))
+                all_terms, scored = np.zeros(0, np.uint64), np.zeros(0, np.float32)
+            self._csr = (ptr, all_terms, scored.astype(np.float32))
         return self._csr
 
     def query_one(self, row: Row) -> F32:
-        """Cosine of ``row`` against every row (its own slot included, if indexed)."""
+        """Score of ``row`` against every row (its own slot included, if indexed)."""
         ptr, terms, weights = self.csr()
         out = np.zeros(len(self.rows), dtype=np.float32)
-        if not len(row.terms) or not len(terms):
+        q_terms, q = self.query(row)
+        if not len(q_terms) or not len(terms):
             return out
-        q = row.weights * self.idf(row.terms)
-        norm = float(np.linalg.norm(q))
-        if norm == 0:
-            return out
-        q = q / norm
-        pos = np.searchsorted(row.terms, terms)
-        pos = np.minimum(pos, len(row.terms) - 1)
-        hit = row.terms[pos] == terms
+        pos = np.minimum(np.searchsorted(q_terms, terms), len(q_terms) - 1)
+        hit = q_terms[pos] == terms
         doc = np.repeat(np.arange(len(self.rows)), np.diff(ptr))
         np.add.at(out, doc[hit], weights[hit] * q[pos[hit]])
         return out
@@ -292,21 +308,17 @@ class SparseIndex:
         return self._inv
 
     def nearest(self, row: Row, n: int) -> list[tuple[str, float]]:
-        """The ``n`` best (path, cosine) for one note, through the inverted index.
+        """The ``n`` best (path, score) for one note, through the inverted index.
 
         Rows changed since the index was built are scored directly, so one changed note is
         re-linked without touching every row (the inverted index is kept for the process).
         """
         inv = self._inverted()
-        if not len(row.terms) or not len(inv.terms):
+        q_terms, q = self.query(row)
+        if not len(q_terms) or not len(inv.terms):
             return []
-        q = row.weights * self.idf(row.terms)
-        norm = float(np.linalg.norm(q))
-        if norm == 0:
-            return []
-        q = q / norm
-        pos = np.minimum(np.searchsorted(inv.terms, row.terms), len(inv.terms) - 1)
-        ok = inv.terms[pos] == row.terms
+        pos = np.minimum(np.searchsorted(inv.terms, q_terms), len(inv.terms) - 1)
+        ok = inv.terms[pos] == q_terms
         p, qw = pos[ok], q[ok]
         span = inv.lens[p]
         total = int(span.sum())
@@ -327,17 +339,17 @@ class SparseIndex:
                 if scores[j] > 0 and path not in self._stale:
                     found[path] = float(scores[j])
         fresh = [r for path in self._stale if (r := self.row(path)) is not None]
-        self._normalise(fresh)
+        self._weigh(fresh)
         for other in fresh:
-            common, a, b = np.intersect1d(row.terms, other.terms, return_indices=True)
-            if len(common) and other.normed is not None:
-                found[other.path] = float(np.dot(q[a], other.normed[b]))
+            common, a, b = np.intersect1d(q_terms, other.terms, return_indices=True)
+            if len(common) and other.scored is not None:
+                found[other.path] = float(np.dot(q[a], other.scored[b]))
         found.pop(row.path, None)
         ranked = sorted(((p_, s) for p_, s in found.items() if s > 0), key=lambda c: (-c[1], c[0]))
         return ranked[:n]
 
     def top_all(self, sources: Sequence[str], n: int) -> dict[str, list[tuple[str, float]]]:
-        """The ``n`` best (path, cosine) per source, all-pairs through an inverted index."""
+        """The ``n`` best (path, score) per source, all-pairs through an inverted index."""
         ptr, terms, weights = self.csr()
         count = len(self.rows)
         out: dict[str, list[tuple[str, float]]] = {}
@@ -358,18 +370,12 @@ class SparseIndex:
             block = slots[first : first + BLOCK]
             q_rows, q_pos, q_w = [], [], []
             for b, slot in enumerate(block):
-                t = terms[ptr[slot] : ptr[slot + 1]]
-                w = weights[ptr[slot] : ptr[slot + 1]]
-                pos = np.searchsorted(uniq, t)
-                pos = np.minimum(pos, len(uniq) - 1)
-                ok = uniq[pos] == t
-                t_pos, t_w = pos[ok], w[ok]
-                if len(t_w) > QUERY_TERMS:
-                    best = np.argpartition(-t_w, QUERY_TERMS)[:QUERY_TERMS]
-                    t_pos, t_w = t_pos[best], t_w[best]
-                q_rows.append(np.full(len(t_pos), b, dtype=np.int64))
-                q_pos.append(t_pos)
-                q_w.append(t_w)
+                t, w = self.query(self.rows[slot])
+                pos = np.minimum(np.searchsorted(uniq, t), max(len(uniq) - 1, 0))
+                ok = uniq[pos] == t if len(uniq) else np.zeros(len(t), dtype=bool)
+                q_rows.append(np.full(int(ok.sum()), b, dtype=np.int64))
+                q_pos.append(pos[ok])
+                q_w.append(w[ok])
             rows_ = np.concatenate(q_rows)
             pos_ = np.concatenate(q_pos)
             w_ = np.concatenate(q_w)
@@ -419,7 +425,7 @@ class SparseIndex:
                 mentions=np.array(["\x1f".join(r.mentions) for r in self.rows], dtype=str),
                 aliases=np.array(["\x1f".join(r.aliases) for r in self.rows], dtype=str),
                 template=np.array([r.template for r in self.rows], dtype=bool),
-                normed=self.csr()[2],
+                scored=self.csr()[2],
                 ptr=ptr,
                 terms=np.concatenate([r.terms for r in self.rows]) if self.rows else empty_u,
                 weights=np.concatenate([r.weights for r in self.rows]) if self.rows else empty_f,
@@ -453,7 +459,7 @@ class SparseIndex:
                 if str(data["format"]) != FORMAT:
                     return cls()
                 ptr = data["ptr"]
-                terms, weights, normed = data["terms"], data["weights"], data["normed"]
+                terms, weights, scored = data["terms"], data["weights"], data["scored"]
                 rows = [
                     Row(
                         path=str(path),
@@ -465,7 +471,7 @@ class SparseIndex:
                         mentions=tuple(m for m in str(mentioned).split("\x1f") if m),
                         aliases=tuple(a for a in str(named).split("\x1f") if a),
                         template=bool(template),
-                        normed=normed[ptr[i] : ptr[i + 1]],
+                        scored=scored[ptr[i] : ptr[i + 1]],
                     )
                     for i, (path, digest, lang, short, mentioned, named, template) in enumerate(
                         zip(
@@ -480,7 +486,12 @@ class SparseIndex:
                         )
                     )
                 ]
-                index = cls(rows=rows, _vocab=data["vocab"], _df=data["df"].astype(np.int64))
+                index = cls(
+                    rows=rows,
+                    _vocab=data["vocab"],
+                    _df=data["df"].astype(np.int64),
+                    _length=float(weights.sum(dtype=np.float64)),
+                )
                 index.hub = {
                     r.path: float(h) for r, h in zip(rows, data["hub"], strict=True) if h < 1.0
                 }

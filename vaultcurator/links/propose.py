@@ -44,7 +44,7 @@ from vaultcurator.store import links_state
 from vaultcurator.store.db import Store
 from vaultcurator.store.proposals import (
     Proposal,
-    add_proposal,
+    add_proposals,
     latest_with_related,
     list_proposals,
 )
@@ -198,42 +198,6 @@ def _connections(
     return {p: (source.links(p) or frozenset()) | back[p] for p in sources}
 
 
-_MIRRORS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
-"""The mirror as this process last read or wrote it, per (store file, collection)."""
-
-
-class _StoreMirror:
-    """The collection's records mirrored in the store (see ``sync_index``).
-
-    A long-lived process keeps its copy: ``sync_index`` checks it against the collection's
-    size, and this process's own writes keep it current.
-    """
-
-    def __init__(self, ws: Workspace, collection: str) -> None:
-        self.store = ws.store
-        self.collection = collection
-        self.key = (str(ws.state_dir), collection)
-
-    def load(self) -> dict[str, tuple[str, str]]:
-        kept = _MIRRORS.get(self.key)
-        if kept is None or len(kept) != links_state.mirror_count(self.store, self.collection):
-            _MIRRORS.clear()
-            _MIRRORS[self.key] = links_state.load_mirror(self.store, self.collection)
-        return dict(_MIRRORS[self.key])
-
-    def replace(self, entries: dict[str, tuple[str, str]]) -> None:
-        links_state.replace_mirror(self.store, self.collection, entries)
-        _MIRRORS[self.key] = dict(entries)
-
-    def update(self, upserts: dict[str, tuple[str, str]], deletes: Collection[str]) -> None:
-        links_state.update_mirror(self.store, self.collection, upserts, deletes)
-        copy = _MIRRORS.get(self.key)
-        if copy is not None:
-            copy.update(upserts)
-            for path in deletes:
-                copy.pop(path, None)
-
-
 _RESOLVERS: dict[int, tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], LinkResolver]] = {}
 
 
@@ -329,7 +293,7 @@ def propose_related_links(
         embedder.embed,
         space=embedder.space_id,
         progress=progress,
-        mirror=_StoreMirror(ws, name),
+        mirror=delta.StoreMirror(ws.store, ws.state_dir, name),
         partial=partial,
     )
     report = LinksReport(
@@ -397,7 +361,8 @@ def propose_related_links(
             )
         )
         targets.update(extra)
-        forward = related.add_reverse(forward, k=k, excluded=exclusions)
+        # notes with little text are targets only: they get no list, reversed or not
+        forward = related.add_reverse(forward, k=k, excluded=exclusions, receivers=targets)
     if full or sparse.unsaved >= SAVE_AFTER:
         sparse.save(ws.state_dir)
     report.computed = len(targets)
@@ -427,6 +392,7 @@ def _record(
 ) -> None:
     latest = _latest_related(ws, targets)
     k = report.k
+    batch: list[dict[str, Any]] = []  # one transaction for all (one each cost ~1 s per 10k)
     for path in targets:
         note = source.note(path)
         current = source.related(path)
@@ -451,19 +417,21 @@ def _record(
         if links == current and previous is None:
             continue
         # (links == current with a pending change: neutralise what is no longer wanted)
-        pid = add_proposal(
-            ws.store,
-            path=path,
-            note_index=note.index,
-            base_hash=note.hash,
-            engine=ENGINE,
-            job_id=job_id,
-            old_related=current,
-            new_related=links,
+        batch.append(
+            {
+                "path": path,
+                "note_index": note.index,
+                "base_hash": note.hash,
+                "engine": ENGINE,
+                "job_id": job_id,
+                "old_related": current,
+                "new_related": links,
+            }
         )
-        report.proposals += 1
-        report.proposal_ids.append(pid)
         report.links_proposed += len(links) - len(kept)
+    if batch:
+        report.proposal_ids.extend(add_proposals(ws.store, batch))
+        report.proposals += len(batch)
 
 
 def _resolves(source: NoteSource, raw: str, path: str) -> bool:

@@ -14,6 +14,7 @@ only; aliases are names of their note.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,8 +201,12 @@ class Ranker:
         if full or len(sources) > FULL_PASS:
             everyone = self.sources(set(self.index.paths())) if full else list(sources)
             tops = self.index.top_all(everyone, POOL)
-            if full:
-                self.index.hub = hybrid.hub_factors(tops)
+            if full:  # a hub is a note everyone's lists would start with, named or similar
+                lists = {
+                    s: hybrid.ranked(hybrid.fuse(c, (), self.mentioned(s), self.weights))
+                    for s, c in tops.items()
+                }
+                self.index.hub = hybrid.hub_factors(lists, ratio=self.weights.ratio)
             return {s: tops.get(s, []) for s in sources}
         out: dict[str, list[Candidate]] = {}
         for source in sources:
@@ -230,8 +235,11 @@ class Ranker:
         """The related list of each source, best first, cut relative to its best."""
         lexical = self.lexical(sources, full)
         out: dict[str, list[Candidate]] = {}
+        per_language = Counter(self.lang[p] for p in self.targets) if self.same_language else None
         for source in sources:
             mine = self.lang.get(source, "")
+            if per_language is not None and per_language[mine] <= 1:
+                mine = ""  # the only note in its language: any language may do
             lex = lexical.get(source, [])
             if self.floor is not None:
                 lex = [c for c in lex if c[1] >= self.floor]
