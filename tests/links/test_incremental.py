@@ -17,6 +17,7 @@ from vaultcurator.links import delta, retrieve
 from vaultcurator.links.index import LinkIndex, open_client
 from vaultcurator.links.lexical import SparseIndex, _runs
 from vaultcurator.links.propose import LinksReport, propose_related_links
+from vaultcurator.store.proposals import add_proposal, add_proposals, list_proposals
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
 from vaultcurator.workspace import Workspace, open_workspace
@@ -177,3 +178,30 @@ def test_runs_of_a_sorted_array_are_what_unique_gives() -> None:
         expected = np.unique(ordered, return_index=True, return_counts=True)
         for got, want in zip(_runs(ordered), expected, strict=True):
             assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_proposals_added_in_one_transaction_are_those_added_one_by_one(
+    ws: Workspace, twin: Workspace
+) -> None:
+    first = {"note_index": 0, "engine": "curation", "new_tags": ["rust"], "old_tags": []}
+    later = [
+        {"path": "a.md", "base_hash": "h1", "old_related": [], "new_related": ["[[B]]"]},
+        {"path": "b.md", "base_hash": "h3", "old_related": [], "new_related": ["[[A]]"]},
+        {"path": "c.md", "base_hash": "h4", "old_related": ["[[A]]"], "new_related": []},
+    ]
+    later = [{**item, "note_index": 1, "engine": "links"} for item in later]
+    for workspace in (ws, twin):
+        add_proposal(workspace.store, path="a.md", base_hash="h1", **first)  # merged into
+        add_proposal(workspace.store, path="b.md", base_hash="h2", **first)  # superseded
+    ids = add_proposals(ws.store, later)
+    one_by_one = [add_proposal(twin.store, **item) for item in later]
+
+    def rows(workspace: Workspace) -> list[tuple[object, ...]]:
+        found = list_proposals(workspace.store)
+        return sorted(
+            (p.id, p.path, p.state, p.base_hash, p.engine, p.new_tags, p.new_related) for p in found
+        )
+
+    assert ids == one_by_one and len(set(ids)) == 3
+    assert rows(ws) == rows(twin)
+    assert [r[2] for r in rows(ws)] == ["pending", "superseded", "pending", "pending"]

@@ -10,18 +10,22 @@ alone. Anything else (a note added, removed or renamed, another process's index,
 changes) takes the full path, which looks at every note.
 
 A note that could not be synced (changed since the scan, unreadable) is remembered with no
-hash, so the next run looks at it again, as the full path would.
+hash, so the next run looks at it again, as the full path would. The Chroma records' mirror
+(:class:`StoreMirror`) is kept for the process too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from vaultcurator.links import hashed, retrieve
 from vaultcurator.links.lexical import SparseIndex
 from vaultcurator.links.mentions import NameIndex
 from vaultcurator.links.text import NoteDoc
+from vaultcurator.store import links_state
+from vaultcurator.store.db import Store
 from vaultcurator.vault.model import Note
 
 FEW_CHANGED = 200
@@ -161,6 +165,42 @@ def remember(
     _LAST[key] = _Last(
         sparse, sparse.version, found.paths, hashes, frozenset(kept), aliases, frozenset(templates)
     )
+
+
+_MIRRORS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+"""The mirror as this process last read or wrote it, per (store file, collection)."""
+
+
+class StoreMirror:
+    """The collection's records mirrored in the store (see ``sync_index``).
+
+    A long-lived process keeps its copy: ``sync_index`` checks it against the collection's
+    size, and this process's own writes keep it current.
+    """
+
+    def __init__(self, store: Store, state_dir: Path, collection: str) -> None:
+        self.store = store
+        self.collection = collection
+        self.key = (str(state_dir), collection)
+
+    def load(self) -> dict[str, tuple[str, str]]:
+        kept = _MIRRORS.get(self.key)
+        if kept is None or len(kept) != links_state.mirror_count(self.store, self.collection):
+            _MIRRORS.clear()
+            _MIRRORS[self.key] = links_state.load_mirror(self.store, self.collection)
+        return dict(_MIRRORS[self.key])
+
+    def replace(self, entries: dict[str, tuple[str, str]]) -> None:
+        links_state.replace_mirror(self.store, self.collection, entries)
+        _MIRRORS[self.key] = dict(entries)
+
+    def update(self, upserts: dict[str, tuple[str, str]], deletes: Collection[str]) -> None:
+        links_state.update_mirror(self.store, self.collection, upserts, deletes)
+        copy = _MIRRORS.get(self.key)
+        if copy is not None:
+            copy.update(upserts)
+            for path in deletes:
+                copy.pop(path, None)
 
 
 def forget() -> None:
