@@ -4,7 +4,9 @@ This module is the single source of truth for the layout of a note (BOM, newline
 delimiter lines, YAML span, body), shared by the scanner (read) and the editor (write), so
 both always agree on which bytes belong to the frontmatter.
 
-Parsing uses python-frontmatter's YAML handler with libyaml's CSafeLoader (fast, safe).
+Parsing uses :mod:`.yaml_fast` for the simple frontmatter most notes have, and otherwise
+python-frontmatter's YAML handler with libyaml's CSafeLoader (fast, safe), imported on first
+use (~15 ms: a scan whose notes all take the fast path never pays it).
 A note whose frontmatter cannot be used is reported with a reason and never rewritten.
 """
 
@@ -16,18 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from vaultcurator.vault import yaml_fast
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 BOM = "\ufeff"
-_HANDLER = YAMLHandler()
 _DELIM = re.compile(r"---[ \t]*")
 _CR_ONLY_DELIM = re.compile(r"---[ \t]*\r(?!\n)")
 # An inline tag: '#' at the start of a line or after whitespace (so never ``[[#Heading]]``,
@@ -185,8 +178,12 @@ def load_yaml_jsonable(yaml_text: str, *, first_line: int = 1) -> dict[str, Any]
 
 def _load_full(yaml_text: str, first_line: int) -> dict[str, Any]:
     """The full YAML loader (libyaml), for what the fast path is not sure about."""
+    import yaml  # on first use only (see the module docstring)
+    from frontmatter.default_handlers import YAMLHandler
+
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # SafeLoader: no libyaml
     try:
-        data = _HANDLER.load(yaml_text, Loader=_Loader)
+        data = YAMLHandler().load(yaml_text, Loader=loader)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. a date like 2025-02-30
         raise ValueError(f"broken YAML in frontmatter: {_yaml_reason(exc, first_line)}") from None
     if data is None:
@@ -235,6 +232,8 @@ def _check_shape(data: Any) -> None:
 
 def _yaml_reason(exc: Exception, first_line: int) -> str:
     """libyaml's message without its ``in "<unicode string>"`` noise, with file line numbers."""
+    import yaml  # loaded already: what its loader raised is explained here
+
     if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
         return " ".join(str(exc).split())
     mark = exc.problem_mark

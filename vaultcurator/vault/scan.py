@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -36,8 +37,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from vaultcurator.config import ScanSettings
 from vaultcurator.vault import frontmatter as fm
@@ -80,8 +79,17 @@ def _parser_fingerprint() -> str:
     """What decides how a note is read: this code, the frontmatter parser and PyYAML.
 
     Recorded with every scan; a cache written under another fingerprint is not trusted.
+    PyYAML is known by its ``__init__`` source (which holds its version), found but not
+    imported: a scan whose notes all take the fast path never imports it.
     """
-    digest = hashlib.sha256(yaml.__version__.encode())
+    yaml_spec = importlib.util.find_spec("yaml")
+    if yaml_spec is not None and yaml_spec.origin is not None:
+        try:
+            digest = hashlib.sha256(Path(yaml_spec.origin).read_bytes())
+        except OSError:  # pragma: no cover - not a file (zip import)
+            digest = hashlib.sha256(yaml_spec.origin.encode())
+    else:  # pragma: no cover - PyYAML is a dependency
+        digest = hashlib.sha256(b"no yaml")
     for module in (fm, yaml_fast, special_files, sys.modules[__name__]):
         source = getattr(module, "__file__", None)
         try:

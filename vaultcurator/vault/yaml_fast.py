@@ -8,8 +8,10 @@ CSafeLoader)`` returns for it; at the first thing it is not sure about (nested m
 block scalars, anchors, tags, escapes, multi-line scalars, tabs, unusual characters, number
 or date formats beyond the plainest) it returns None and the caller uses libyaml.
 
-Scalars are resolved with PyYAML's own implicit resolvers, so ``yes`` is True, ``5`` is 5,
-``2025-01-02`` is a date and ``~`` is None, exactly as the full loader does.
+Scalars are resolved with PyYAML's implicit resolvers, so ``yes`` is True, ``5`` is 5,
+``2025-01-02`` is a date and ``~`` is None, exactly as the full loader does. They are
+copied here (a test holds them equal to PyYAML's), so the usual scan never imports PyYAML
+(~15 ms of every scan's start-up): only the full loader does, when a note needs it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,6 @@ import datetime as _dt
 import re
 from typing import Any
 
-from yaml.constructor import SafeConstructor
-from yaml.resolver import Resolver
-
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -28,8 +27,46 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
-_IMPLICIT = Resolver.yaml_implicit_resolvers
-_BOOLS = SafeConstructor.bool_values
+
+def _implicit_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """``yaml.resolver.Resolver.yaml_implicit_resolvers`` (PyYAML 5-6, YAML 1.1): the
+    resolvers of a plain scalar by its first character, in PyYAML's order."""
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, pattern, flags, first in (
+        (_BOOL, r"""^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$""", re.X, "yYnNtTfFoO"),
+        (_FLOAT, r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""", re.X, "-+0123456789."),
+        (_INT, r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""", re.X, "-+0123456789"),
+        ("tag:yaml.org,2002:merge", r"^(?:<<)$", 0, "<"),
+        (_NULL, r"""^(?: ~
+                    |null|Null|NULL
+                    | )$""", re.X, ["~", "n", "N", ""]),
+        (_TIMESTAMP, r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X, "0123456789"),
+        ("tag:yaml.org,2002:value", r"^(?:=)$", 0, "="),
+        ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, "!&*"),
+    ):  # fmt: skip
+        regexp = re.compile(pattern, flags)
+        for char in first:
+            table.setdefault(char, []).append((tag, regexp))
+    return table
+
+
+_IMPLICIT = _implicit_resolvers()
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+"""``yaml.constructor.SafeConstructor.bool_values``."""
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 _PLAIN_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
