@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vaultcurator.engines.local import MAX_NEW, LocalCurator, read_doc
+from vaultcurator.engines.local import MAX_NEW, MIN_PROBABILITY_TAGGED, LocalCurator, read_doc
 from vaultcurator.engines.local_calibrate import FEATURES, PRIOR_WEIGHTS, TagModel, fit
 from vaultcurator.vault.model import Inventory, Note
 
@@ -173,3 +173,17 @@ def test_a_folder_named_like_a_tag_is_evidence_where_the_vault_files_so() -> Non
     assert curator.tags_for(filed, filed.body or "")[0] == "astronomy"
     loose_scores = curator.scores(loose, loose.body or "")  # same words: same neighbours
     assert curator.scores(filed, filed.body or "")["astronomy"] > 2 * loose_scores["astronomy"]
+
+
+def test_beside_the_authors_tags_only_likely_tags_are_added() -> None:
+    """What an untagged note gets on weak evidence is not added to a note its author tagged:
+    a tag the author left out is less likely than one never considered."""
+    new = make_note(99, "Python notes.md", f"About {_filler(5)} today.\n")
+    tagged = make_note(98, "Python tagged.md", f"About {_filler(5)} today.\n", tags=["misc-topic"])
+    curator = LocalCurator(Inventory(Path("/v"), [*_titled_vault(False), new, tagged]))
+    scores = curator.scores(new, new.body or "")
+    weak = [t for t in curator.tags_for(new, "") if scores[t] < MIN_PROBABILITY_TAGGED]
+    assert weak  # proposed to the untagged note, on weak evidence
+    added = curator.tags_for(tagged, tagged.body or "")[1:]
+    assert not set(weak) & set(added), (weak, added)
+    assert all(curator.scores(tagged, "")[t] >= MIN_PROBABILITY_TAGGED for t in added)
