@@ -21,6 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -89,10 +90,14 @@ def _normal(raw: str) -> tuple[str, ...]:
 
 def tokens(text: str) -> list[str]:
     """Words of ``text`` as features see them (see module docstring)."""
-    out: list[str] = []
-    for raw in _TOKEN.findall(text.lower()):
-        out.extend(_normal(raw))
-    return out
+    raws = _TOKEN.findall(text.lower())
+    found = list(map(_NORMAL.get, raws))  # memo hits without a call per token (1.5M a run)
+    parts: list[tuple[str, ...]] = (
+        [p if p is not None else _normal(r) for p, r in zip(found, raws, strict=True)]
+        if None in found
+        else cast("list[tuple[str, ...]]", found)
+    )
+    return list(itertools.chain.from_iterable(parts))
 
 
 def features(doc: NoteDoc) -> dict[str, float]:
@@ -139,6 +144,16 @@ class _Hasher:
             value = int.from_bytes(digest.digest(), "little")
             self._memo[feature] = value
         return value
+
+    def many(self, features: Iterable[str]) -> list[int]:
+        """``[self(f) for f in features]``, memo hits looked up inline (a full run hashes
+        two million features, nearly all seen before: the call per feature was a third of
+        the featurising time)."""
+        names = list(features)
+        found = list(map(self._memo.get, names))
+        if None in found:
+            return [v if v is not None else self(f) for v, f in zip(found, names, strict=True)]
+        return cast("list[int]", found)
 
 
 _HASH = _Hasher()
@@ -192,8 +207,10 @@ Prepared = tuple[npt.NDArray[np.uint64], npt.NDArray[np.float32]]
 
 
 def prepare(doc: NoteDoc) -> Prepared:
-    counts = {f: w for f, w in features(doc).items() if w > 0}
-    hashes = np.fromiter((_HASH(f) for f in counts), dtype=np.uint64, count=len(counts))
+    counts = features(doc)
+    if min(counts.values(), default=1.0) <= 0:  # never with today's weights (all above 0)
+        counts = {f: w for f, w in counts.items() if w > 0}
+    hashes = np.fromiter(_HASH.many(counts), dtype=np.uint64, count=len(counts))
     tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
     return hashes, tf
 
