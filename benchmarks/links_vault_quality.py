@@ -8,10 +8,10 @@ links each method proposes per note, and the share of proposed links that cross 
 
 Methods: random; same-folder (notes of the same folder, then top folder, in random order);
 exact TF-IDF (cosine of ``log(1 + tf) * idf`` vectors over the exact vocabulary, every term,
-no cut-off: the baseline to beat); lexical (BM25) (the default's lexical channel alone, top
-k); hashed (the old default: 2,048-bucket hashed TF-IDF cosine, as stored in Chroma); hybrid
-(the default: lexical + mentions + dense, hubs down-weighted, relative cut-off, same
-language) and hybrid with one part switched off at a time.
+no cut-off: the baseline to beat); lexical channel (the default's alone: the same TF-IDF
+with pruned queries, top k); hashed (the old default: 2,048-bucket hashed TF-IDF cosine,
+as stored in Chroma); hybrid (the default: lexical + mentions + dense, hubs down-weighted,
+relative cut-off, same language) and hybrid with one part switched off at a time.
 
 Run: ``python benchmarks/links_vault_quality.py VAULT [--k 5]``.
 """
@@ -219,7 +219,7 @@ def methods(h: Hidden, sources: list[str], k: int) -> dict[str, Callable[[], Ran
         "random": random_order,
         "same-folder": same_folder,
         "exact TF-IDF": lambda: h.exact_tfidf(sources, k),
-        "lexical (BM25)": lexical,
+        "lexical channel": lexical,
         "hashed (old)": hashed_only,
         "hybrid": lambda: hybrid(base),
         "  no language": lambda: hybrid(base, same_language=False),

@@ -120,7 +120,7 @@ class LinksSettings:
     threshold: float | None = None
     """Optional absolute floor on the lexical cosine; unset (the default) means none: the
     relative cut-off (``ratio``) decides, since one absolute cosine cuts good lists short."""
-    ratio: float = 0.15
+    ratio: float = 0.1
     """Keep a related note while its fused score is at least this share of the note's best."""
     same_language: bool = True
     """Propose only notes in the note's own language (top folder in a vault split by

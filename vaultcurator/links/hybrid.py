@@ -11,8 +11,10 @@ then multiplied by the target's hub factor, and a candidate is kept while it sco
 distribution). Candidates in another language (see :mod:`language`) are dropped by default.
 
 Hubs are notes that would be everyone's neighbour (category stubs, index pages, generic
-titles): a note found in more than ``HUB_ALLOW`` times the average number of lexical top-3
-lists gets its scores scaled by ``sqrt(HUB_ALLOW * mean / count)``.
+titles): a note found in more than ``HUB_ALLOW`` times the average number of top-3 lists
+(lexical and mentions fused, within the cut-off) gets its scores scaled by
+``HUB_ALLOW * mean / count``, so it stays in about as many lists as that limit (the square
+root of it left a generic note named in every note's text in every list).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ HUB_POOL = 3
 """How much of each lexical top list counts towards a note's hub count: being among everyone's
 first three is what makes a hub (a top-10 count cannot tell one apart in a small vault)."""
 HUB_ALLOW = 3.0
-HUB_POWER = 0.5
+HUB_POWER = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +38,9 @@ class FusionWeights:
 
     dense: float = 0.1
     mention: float = 0.3
-    ratio: float = 0.15
-    """Relative cut-off: keep candidates scoring at least this share of the note's best."""
+    ratio: float = 0.1
+    """Relative cut-off: keep candidates scoring at least this share of the note's best (0.15
+    cut authors' links on the fixture vault, where a note's tail can score a tenth of its best)."""
 
 
 def hub_factors(
