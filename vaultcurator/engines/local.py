@@ -254,8 +254,11 @@ class LocalCurator:
         """Each candidate's evidence by kind (see :data:`~.local_calibrate.Evidence`); the
         ``neighbour_tags`` hook is asked too when ``note`` is given (not for worked examples)."""
         evidence: dict[str, dict[str, float]] = defaultdict(dict)
+        voted, closeness = self._neighbour_shares(path, note)
+        for tag in voted:
+            evidence[tag]["closeness"] = closeness
         for kind, shares in (
-            ("neighbours", self._neighbour_shares(path, note)),
+            ("neighbours", voted),
             ("links", self._link_shares(path, doc)),
             ("folder", self._folder_shares(path)),
         ):
@@ -294,7 +297,9 @@ class LocalCurator:
         tags = sorted(evidence)
         return dict(zip(tags, model.probabilities(self._rows(evidence, tags)), strict=True))
 
-    def _neighbour_shares(self, path: str, note: Note | None) -> dict[str, float]:
+    def _neighbour_shares(self, path: str, note: Note | None) -> tuple[dict[str, float], float]:
+        """Each tag's share of the neighbours' votes, and how close the neighbourhood is
+        (0..1: a few faintly similar notes are no majority worth following)."""
         votes: dict[str, float] = defaultdict(float)
         total = 0.0
         for other, similarity in self._nearest.nearest(path, NEAREST, self._tagged):
@@ -308,7 +313,8 @@ class LocalCurator:
         if note is not None and self.neighbour_tags is not None:
             for tag in self._topical(self._spelled(self.neighbour_tags(note))):
                 shares[tag] = max(shares.get(tag, 0.0), 1.0)
-        return shares
+        closeness = min(total, CONFIDENT_SIMILARITY) / CONFIDENT_SIMILARITY
+        return shares, 1.0 if note is not None and self.neighbour_tags is not None else closeness
 
     def _link_shares(self, path: str, doc: _Doc) -> dict[str, float]:
         linked = set(self._resolve(doc.links, path)) | self._backlinks.get(path, set())

@@ -26,6 +26,7 @@ import numpy as np
 
 Evidence = Mapping[str, float]
 """One candidate's evidence by kind: ``neighbours``, ``links``, ``folder`` (shares 0..1),
+``closeness`` (of the neighbours that voted, 0..1),
 ``title``, ``heading``, ``path`` (1.0 when its words are in the title, a heading, a folder
 name) and ``body`` (occurrences)."""
 
@@ -59,14 +60,15 @@ def features(evidence: Evidence, best_neighbours: float, popularity: float) -> l
     """The feature vector (:data:`FEATURES`) of one candidate.
 
     ``best_neighbours``: the highest neighbour share among the note's candidates (a tag
-    voted as strongly as the best is likelier than its absolute share says);
+    voted as strongly as the best is likelier than its absolute share says, when the
+    neighbours are close: ``closeness``);
     ``popularity``: log of the share of tagged notes that carry the tag."""
     share = evidence.get("neighbours", 0.0)
     hits = evidence.get("body", 0.0)
     return [
         1.0,
         share,
-        share / best_neighbours if best_neighbours > 0 else 0.0,
+        share / best_neighbours * evidence.get("closeness", 0.0) if best_neighbours > 0 else 0.0,
         1.0 if share > 0 else 0.0,
         evidence.get("title", 0.0),
         evidence.get("heading", 0.0),
