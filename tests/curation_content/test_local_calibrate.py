@@ -187,3 +187,20 @@ def test_beside_the_authors_tags_only_likely_tags_are_added() -> None:
     added = curator.tags_for(tagged, tagged.body or "")[1:]
     assert not set(weak) & set(added), (weak, added)
     assert all(curator.scores(tagged, "")[t] >= MIN_PROBABILITY_TAGGED for t in added)
+
+
+def test_one_faintly_similar_tagged_note_is_no_majority() -> None:
+    """A vault with one tagged note (an example of tag syntax): a note that shares a word or
+    two with it is not given its tags, though they are all its neighbours vote for."""
+    example = make_note(
+        0, "Tags.md", "Tag syntax examples: nested tags and case styles.\n", tags=["y1984", "x"]
+    )
+    other = make_note(
+        1,
+        "Bases.md",
+        "Bases syntax: filters, formulas, views, properties, sorting, grouping, summaries, "
+        "embedding a base in a note, limits, functions, dates, lists and links.\n",
+    )
+    curator = LocalCurator(Inventory(Path("/v"), [example, other]))
+    assert curator._nearest.nearest(other.path, 10, {example.path: 1})  # a neighbour...
+    assert curator.tags_for(other, other.body or "") == []  # ...but a faint one
