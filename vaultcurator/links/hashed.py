@@ -228,8 +228,9 @@ def fit_idf(docs: Iterable[NoteDoc], keep: dict[str, Prepared] | None = None) ->
         prepared = prepare(doc)
         if keep is not None:
             keep[doc.path] = prepared
-        buckets = np.unique((prepared[0] & np.uint64(_DF_MASK)).astype(np.int64))
-        df[buckets] += 1
+        # a bucket repeated in the index is still added to once: one count per note, as
+        # np.unique would make it, without sorting every note's features
+        df[(prepared[0] & np.uint64(_DF_MASK)).astype(np.int64)] += 1
     return IdfTable(n_docs=n_docs, df=df)
 
 

@@ -141,10 +141,15 @@ def _dense(
         take = min(n + 1, len(paths))
         for start in range(0, len(rows), QUERY_CHUNK):
             chunk = rows[start : start + QUERY_CHUNK]
-            sims = matrix[[slot[s] for s in chunk]] @ matrix.T
-            best = np.argpartition(-sims, take - 1, axis=1)[:, :take]
-            for b, src in enumerate(chunk):
-                found = [(paths[j], float(sims[b, j])) for j in best[b] if paths[j] != src]
+            sims = np.negative(matrix[[slot[s] for s in chunk]] @ matrix.T)  # best lowest
+            best = np.argpartition(sims, take - 1, axis=1)[:, :take]
+            scores = np.take_along_axis(sims, best, axis=1).tolist()  # Python floats at once
+            for src, found_at, found_scores in zip(chunk, best.tolist(), scores, strict=True):
+                found = [
+                    (paths[j], -score)
+                    for j, score in zip(found_at, found_scores, strict=True)
+                    if paths[j] != src
+                ]
                 out[src] = sorted(found, key=lambda c: (-c[1], c[0]))[:n]
         return out
     for start in range(0, len(sources), QUERY_CHUNK):
