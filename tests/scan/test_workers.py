@@ -78,3 +78,14 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+@needs_fork
+def test_results_larger_than_the_pipe_come_back_whole() -> None:
+    def big(item: int) -> str:
+        time.sleep(0.0005)
+        return str(item) * 20_000  # the child's share: megabytes, through a 64 KB pipe
+
+    items = list(range(200))
+    results = workers.split_map(big, items, chunk=8)
+    assert results == [str(i) * 20_000 for i in items]

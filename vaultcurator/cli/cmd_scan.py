@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -48,6 +49,19 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Scan and report with the cyclic garbage collector paused: nothing here makes cycles,
+    and the first collection after a large scan walked every note's objects (~20-50 ms on
+    10,000 notes, and again for the report's). Resumed once the notes are freed."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan_and_report(args)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _scan_and_report(args: argparse.Namespace) -> int:
     # A read-only command: a folder that is no Obsidian vault gets no state from it.
     workspace = open_workspace(args.vault, create_state=False)
     with workspace as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:

@@ -65,12 +65,12 @@ def split_map(
     ``func`` must give the same result in either process (a pure function of the item and
     of what existed before the fork). What the child computed comes back as
     ``send(result)`` when ``send`` is given: a form that costs less to pickle and unpickle,
-    which the caller turns back itself (in bulk, say). ``progress(done)`` is called here
-    after each chunk with the items both processes have finished.
+    which the caller turns back itself. ``progress(done)`` is called here after each chunk
+    with the items both processes have finished.
     """
     starts = range(0, len(items), chunk)
     mine: dict[int, list[R]] = {}
-    theirs: dict[int, list[R]] = {}
+    received = bytearray()  # the child's results, one frame per chunk (see ``_child``)
     tokens_r, tokens_w = os.pipe()
     out_r, out_w = os.pipe()
     shared = mmap.mmap(-1, _COUNT.size)  # the child's finished items, for progress
@@ -83,23 +83,27 @@ def split_map(
             work = func if send is None else _then(func, send)
             _child(work, items, chunk, tokens_r, out_r, out_w, shared)
         os.close(out_w)
+        os.set_blocking(out_r, False)  # drained between chunks: the child never waits
         try:
             done = 0
             while len(token := os.read(tokens_r, _TOKEN.size)) == _TOKEN.size:
                 (number,) = _TOKEN.unpack(token)
-                part = mine[number] = [
-                    func(item) for item in items[starts[number] : starts[number] + chunk]
-                ]
+                start = starts[number]
+                part = mine[number] = [func(item) for item in items[start : start + chunk]]
                 done += len(part)
+                _drain(out_r, received)
                 if progress is not None:
                     progress(done + _COUNT.unpack_from(shared)[0])
-            theirs = _collect(pid, out_r)
+            os.set_blocking(out_r, True)
+            _drain(out_r, received)  # to the end of the pipe: the child is leaving
+            os.waitpid(pid, 0)
         finally:
             _reap(pid)
     finally:
         os.close(tokens_r)
         os.close(out_r)
         shared.close()
+    theirs = _frames(received)
     merged: list[R] = []
     for number, start in enumerate(starts):
         share = items[start : start + chunk]
@@ -116,6 +120,10 @@ def _then(func: Callable[[T], R], send: Callable[[R], R]) -> Callable[[T], R]:
     return lambda item: send(func(item))
 
 
+_FRAME = struct.Struct("=Q")
+"""The length of one pickled ``(chunk number, results)`` that follows it in the pipe."""
+
+
 def _child(
     func: Callable[[T], Any],
     items: Sequence[T],
@@ -125,49 +133,62 @@ def _child(
     out_w: int,
     shared: mmap.mmap,
 ) -> NoReturn:  # pragma: no cover - runs in the child
-    """Take chunks until none is left, send ``{number: results}``, and leave at once."""
+    """Take chunks until none is left, sending each one's results as soon as computed (the
+    parent reads them between its own chunks), and leave at once."""
     code = 1
     try:
         os.close(out_r)
-        done: dict[int, list[Any]] = {}
         finished = 0
         while len(token := os.read(tokens_r, _TOKEN.size)) == _TOKEN.size:
             (number,) = _TOKEN.unpack(token)
             start = number * chunk
-            part = done[number] = [func(item) for item in items[start : start + chunk]]
+            part = [func(item) for item in items[start : start + chunk]]
+            data = pickle.dumps((number, part), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(_FRAME.pack(len(data)) + data)
+            while view:
+                view = view[os.write(out_w, view) :]
             finished += len(part)
             _COUNT.pack_into(shared, 0, finished)
-        data = memoryview(pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
-        while data:
-            data = data[os.write(out_w, data) :]
         code = 0
     finally:
         # No cleanup of what the parent owns (buffers, the store's connection, temp files).
         os._exit(code)
 
 
-def _collect(pid: int, out_r: int) -> dict[int, list[Any]]:
-    """The child's results by chunk number: nothing if it failed or sent something else."""
-    chunks = []
-    while chunk := os.read(out_r, 1 << 20):
-        chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return {}
+def _drain(fd: int, into: bytearray) -> None:
+    """Append what can be read from ``fd`` now (all of it, to the end, when blocking)."""
     try:
-        sent = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child, through our pipe
-    except Exception:  # a truncated or damaged result: its chunks are computed here
-        return {}
-    if type(sent) is not dict:
-        return {}
-    return {k: v for k, v in sent.items() if type(k) is int and type(v) is list}
+        while chunk := os.read(fd, 1 << 20):
+            into += chunk
+    except BlockingIOError:
+        pass
+
+
+def _frames(data: bytearray) -> dict[int, list[Any]]:
+    """The child's results by chunk number; a frame cut short (the child died writing it)
+    or that does not unpickle is left out: its chunk is computed again."""
+    out: dict[int, list[Any]] = {}
+    view, pos = memoryview(data), 0
+    while pos + _FRAME.size <= len(data):
+        (size,) = _FRAME.unpack_from(data, pos)
+        end = pos + _FRAME.size + size
+        if end > len(data):
+            break
+        try:
+            number, part = pickle.loads(view[pos + _FRAME.size : end])  # noqa: S301 - our own child
+        except Exception:  # damaged: its chunk is computed again
+            break
+        if type(number) is int and type(part) is list:
+            out[number] = part
+        pos = end
+    return out
 
 
 def _reap(pid: int) -> None:
     """The child is gone after this, even when this process was interrupted meanwhile."""
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:  # already reaped by _collect
+    except ChildProcessError:  # reaped already: the usual way out
         return
     if waited == 0:
         os.kill(pid, signal.SIGKILL)
