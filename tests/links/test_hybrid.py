@@ -13,8 +13,9 @@ import pytest
 
 from tests.links.conftest import pending, run_links
 from vaultcurator.links import hybrid, language
-from vaultcurator.links.lexical import SparseIndex
+from vaultcurator.links.lexical import Row, SparseIndex, row_terms
 from vaultcurator.links.mentions import NameIndex
+from vaultcurator.links.text import NoteDoc
 from vaultcurator.review.apply import apply_proposals
 from vaultcurator.vault import frontmatter as fm
 from vaultcurator.workspace import Workspace, open_workspace
@@ -91,6 +92,46 @@ def test_hub_factors_down_weight_only_everyones_neighbour() -> None:
     assert set(factors) == {"hub"} and 0 < factors["hub"] < 1
     picked = hybrid.select("n0", {"hub": 0.5, "n1": 0.4}, k=1, ratio=0.0, hub=factors)
     assert picked[0][0] == "n1"
+
+
+def test_hubs_count_only_the_candidates_a_list_would_keep() -> None:
+    # every note's tail ties at a hair above zero: sorted by path, "a" would lead each tail
+    tops = {f"n{i}": [(f"n{(i + 1) % 20}", 0.5), ("a", 0.001), ("b", 0.001)] for i in range(20)}
+    assert "a" in hybrid.hub_factors(tops, allow=3.0, ratio=0.0)
+    assert hybrid.hub_factors(tops, allow=3.0, ratio=0.1) == {}  # the tail is cut: no hub
+    # a real hub, in every list, is scaled to stay in about as many lists as the limit allows
+    tops = {f"n{i}": [("hub", 0.5), (f"n{(i + 1) % 20}", 0.4)] for i in range(20)}
+    mean = 40 / 21  # 40 list entries over 21 distinct targets
+    assert hybrid.hub_factors(tops, allow=3.0) == {"hub": pytest.approx(3.0 * mean / 20)}
+
+
+def _sparse_rows(bodies: dict[str, str]) -> list[Row]:
+    def row(path: str, body: str) -> Row:
+        terms, weights = row_terms(NoteDoc(path=path, title=path[:-3], body=body))
+        return Row(path, path, "en", False, terms, weights)
+
+    return [row(path, body) for path, body in bodies.items()]
+
+
+def test_a_word_in_most_notes_is_not_searched_with_and_both_passes_agree() -> None:
+    # "widget" is in every note (a product's name in its own docs); topics pair the notes
+    topics = ["garden tomato", "bread flour", "rust borrow", "piano scales", "tax receipts"]
+    bodies = {
+        f"n{i}.md": f"The widget widget widget manual. {topics[i // 5]} {topics[i // 5]} note {i}."
+        for i in range(25)
+    }
+    index = SparseIndex(rows=_sparse_rows(bodies))
+    widget = row_terms(NoteDoc(path="x.md", title="", body="widget"))[0]
+    for row in index.rows:
+        searched, _ = index.query(row)
+        assert not set(widget.tolist()) & set(searched.tolist())
+    # the all-pairs pass and one note's lookup use the same query: the same lists
+    everyone = index.top_all(index.paths(), 4)
+    for row in index.rows:
+        one = index.nearest(row, 4)
+        assert [p for p, _ in one] == [p for p, _ in everyone[row.path]]
+        assert [s for _, s in one] == pytest.approx([s for _, s in everyone[row.path]])
+        assert {int(p[1:-3]) // 5 for p, _ in one} == {int(row.path[1:-3]) // 5}
 
 
 def test_language_detection_and_split_vaults() -> None:
@@ -186,6 +227,37 @@ def test_other_languages_are_left_out_unless_the_setting_allows_them(crafted) ->
     (ws.root / "en/Sourdough.md").write_text(files["en/Sourdough.md"] + "\n", encoding="utf-8")
     run_links(ws)
     assert "[[Masa madre]]" in _related(ws)["en/Sourdough.md"]
+
+
+def test_a_note_alone_in_its_language_may_link_to_any(crafted) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "Sourdough.md": BREAD + " The starter is fed with flour and water each day.",
+        "Pasta.md": PASTA,
+        "Garden.md": GARDEN,
+        "Compost.md": COMPOST,
+        "Masa madre.md": SPANISH + " Sourdough starter, flour, water, salt, proof.",
+    }
+    ws = _open(crafted, files)
+    run_links(ws)
+    assert "[[Sourdough]]" in _related(ws)["Masa madre.md"]  # no other Spanish note
+    assert not any("Masa madre" in link for link in _related(ws)["Sourdough.md"])
+
+
+def test_a_title_only_target_gets_no_list_in_a_bidirectional_run(crafted) -> None:  # type: ignore[no-untyped-def]
+    ws = _open(
+        crafted,
+        {
+            "Pasta Machine.md": "---\naliases: [Roller]\n---\n",  # nothing but its names
+            "Kitchen Log.md": "Tried the Pasta Machine again today; " + PASTA,
+            "Bread.md": BREAD,
+            "Garden.md": GARDEN,
+        },
+    )
+    ws.settings.links.bidirectional = True
+    run_links(ws)
+    related = _related(ws)
+    assert "[[Pasta Machine]]" in related["Kitchen Log.md"]  # found by its name alone ...
+    assert "Pasta Machine.md" not in related  # ... but too short to get a list of its own
 
 
 def test_an_alias_link_counts_as_a_link_and_a_mentioned_alias_as_a_name(crafted) -> None:  # type: ignore[no-untyped-def]

@@ -323,10 +323,13 @@ def propose_related_links(
 
     if paths is None and (sparse_stats.added or sparse_stats.deleted):
         sparse.renormalise()  # a full run refreshes every row's IDF weighting
+    weights = FusionWeights(ratio=settings.ratio)
+    if isinstance(embedder, hashed.HashedTfidfEmbedder):
+        weights = weights.without_dense()  # hashed, it only repeats the lexical channel
     ranker = retrieve.Ranker(
         sparse,
         names,
-        weights=FusionWeights(ratio=settings.ratio),
+        weights=weights,
         same_language=settings.same_language,
         floor=settings.threshold,
     )
@@ -346,7 +349,7 @@ def propose_related_links(
         k=k,
         exclude=exclusions,
         allowed=allowed,
-        dense=_dense(index, sources, retrieve.POOL, usable_paths),
+        dense=_dense(index, sources, retrieve.POOL, usable_paths) if weights.dense else {},
         full=full,
     )
     if progress is not None:
@@ -362,7 +365,7 @@ def propose_related_links(
                 k=k,
                 exclude=exclusions,
                 allowed=allowed,
-                dense=_dense(index, extra, retrieve.POOL),
+                dense=_dense(index, extra, retrieve.POOL) if weights.dense else {},
             )
         )
         targets.update(extra)
