@@ -113,6 +113,26 @@ def test_a_note_made_a_template_leaves_the_index_as_in_a_full_look(
     assert (again.embedded, again.added, again.deleted) == (0, 0, 0)
 
 
+def test_incremental_lists_equal_a_fresh_full_run_on_the_same_vault(
+    ws: Workspace, tmp_path: Path, partial_syncs: list[int]
+) -> None:
+    """The documented drift (other notes keep the IDF of the last full run until the next
+    one) does not change these lists on this vault."""
+    incremental = _edit_and_rerun(ws, lambda: None)
+    assert partial_syncs == [2] and incremental.computed == 2
+    fresh_copy = tmp_path / "fresh"
+    shutil.copytree(ws.root, fresh_copy, ignore=shutil.ignore_patterns(".vaultcurator"))
+    delta.forget()
+    fresh = open_workspace(fresh_copy)
+    try:
+        run_links(fresh)
+        for path in (RUST, KIMCHI):
+            assert pending(ws)[path].new_related == pending(fresh)[path].new_related
+            assert pending(ws)[path].new_related
+    finally:
+        fresh.close()
+
+
 def test_a_run_after_incremental_ones_finds_nothing_left_to_sync(
     ws: Workspace, partial_syncs: list[int]
 ) -> None:
