@@ -74,19 +74,19 @@ def test_same_notes_rows_and_indices_with_and_without_the_fork(
     monkeypatch.setattr(scan_module, "FORK_MIN_FILES", 10**9)
     alone, alone_rows = _scan(vault, tmp_path / "alone.db", settings)
 
-    sent: list[list[Any]] = []
+    sent: list[Any] = []
     real_from_sent = scan_module._from_sent
 
-    def spy(candidates: Any, misses: list[int], items: list[Any], batch: Any) -> Any:
-        sent.append(items)
-        return real_from_sent(candidates, misses, items, batch)
+    def spy(candidates: Any, batch: Any, position: int, item: Any) -> Any:
+        sent.append(item)
+        return real_from_sent(candidates, batch, position, item)
 
     monkeypatch.setattr(scan_module, "FORK_MIN_FILES", 1)
     monkeypatch.setattr(scan_module, "_from_sent", spy)
     monkeypatch.setattr(workers, "split_map", partial(workers.split_map, chunk=2))
     forked, forked_rows = _scan(vault, tmp_path / "forked.db", settings)
 
-    assert sent and any(len(item) == 2 for item in sent[0])  # the child sent rows
+    assert any(len(item) == 2 for item in sent)  # the child sent rows
     assert _fields(forked) == _fields(alone)
     assert forked.skipped == alone.skipped and forked.files_read == alone.files_read
     assert forked_rows == alone_rows

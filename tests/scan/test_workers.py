@@ -30,15 +30,20 @@ def test_results_are_in_order_and_both_processes_worked() -> None:
 
 
 @needs_fork
-def test_only_what_the_child_computed_goes_through_send() -> None:
+def test_only_what_the_child_computed_goes_through_send_and_receive() -> None:
     items = list(range(120))
 
     def send(result: tuple[int, int]) -> tuple[int, int]:
         return (-result[0], result[1])
 
-    results = workers.split_map(_slow_square, items, chunk=4, send=send)
+    def receive(item: int, sent: tuple[int, int]) -> tuple[int, int]:
+        assert sent[0] == -item * item  # as sent, for this item
+        return (-sent[0] + 1, sent[1])
+
+    results = workers.split_map(_slow_square, items, chunk=4, send=send, receive=receive)
     for item, (value, pid) in zip(items, results, strict=True):
-        assert value == (item * item if pid == os.getpid() else -item * item)
+        assert value == (item * item if pid == os.getpid() else item * item + 1)
+    assert len({pid for _, pid in results}) == 2  # both processes computed some
 
 
 @needs_fork

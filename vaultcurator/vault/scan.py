@@ -227,8 +227,8 @@ def _read_all(
     total, base = len(candidates), len(candidates) - len(misses)
     if not keep_bodies and len(misses) >= FORK_MIN_FILES and workers.can_fork():
         tick = None if progress is None else lambda done: progress(base + done, total)
-        sent = workers.split_map(work, misses, send=_to_sent, progress=tick)
-        return _from_sent(candidates, misses, sent, batch)
+        receive = partial(_from_sent, candidates, batch)
+        return workers.split_map(work, misses, send=_to_sent, receive=receive, progress=tick)
     return _one_by_one(work, misses, progress, base, total)
 
 
@@ -245,26 +245,20 @@ def _to_sent(outcome: _Outcome | _Sent) -> _Outcome | _Sent:
 
 
 def _from_sent(
-    candidates: list[Candidate],
-    misses: list[int],
-    sent: list[_Outcome | _Sent],
-    batch: CachedBatch,
-) -> list[_Outcome]:
-    """The outcomes of :func:`_read_all`'s split: a note sent as its row is made from it as
-    from the scan cache, its frontmatter decoded on first use (JSON-shaped, the same values)."""
-    out: list[_Outcome] = []
-    for position, item in zip(misses, sent, strict=True):
-        if len(item) == 3:
-            out.append(item)
-            continue
-        row, (tags, inline) = item
-        note = Note.from_cache(
-            position, row[0], row[3], row[1], row[2], _STATUSES[row[4]], row[5], row[9],
-            f"[{row[6]},{row[7]},{row[8]}]", candidates[position][1], batch,
-        )  # fmt: skip
-        note.tags, note.inline_tags = tags, inline
-        out.append((note, row, True))
-    return out
+    candidates: list[Candidate], batch: CachedBatch, position: int, sent: _Outcome | _Sent
+) -> _Outcome:
+    """The outcome the child sent (see :func:`_to_sent`): a note sent as its row is made from
+    it as from the scan cache, its frontmatter decoded on first use (JSON-shaped, the same
+    values), its tags as they were."""
+    if len(sent) == 3:
+        return sent
+    row, (tags, inline) = sent
+    note = Note.from_cache(
+        position, row[0], row[3], row[1], row[2], _STATUSES[row[4]], row[5], row[9],
+        f"[{row[6]},{row[7]},{row[8]}]", candidates[position][1], batch,
+    )  # fmt: skip
+    note.tags, note.inline_tags = tags, inline
+    return note, row, True
 
 
 _STATUSES: dict[str, NoteStatus] = {"ok": "ok", "invalid": "invalid", "skipped": "skipped"}

@@ -56,21 +56,29 @@ def split_map(
     func: Callable[[T], R],
     items: Sequence[T],
     *,
-    send: Callable[[R], R] | None = None,
+    send: Callable[[R], Any] | None = None,
+    receive: Callable[[T, Any], R] | None = None,
     chunk: int = 32,
     progress: Callable[[int], None] | None = None,
 ) -> list[R]:
     """``[func(item) for item in items]``, computed by this process and a forked child.
 
     ``func`` must give the same result in either process (a pure function of the item and
-    of what existed before the fork). What the child computed comes back as
-    ``send(result)`` when ``send`` is given: a form that costs less to pickle and unpickle,
-    which the caller turns back itself. ``progress(done)`` is called here after each chunk
-    with the items both processes have finished.
+    of what existed before the fork). The child sends ``send(result)`` and this process
+    turns it back with ``receive(item, sent)`` (both or neither): a form that costs less to
+    pickle and unpickle than the result. What the child sends is read and received between
+    this process's own chunks. ``progress(done)`` is called here after each chunk with the
+    items both processes have finished.
     """
     starts = range(0, len(items), chunk)
-    mine: dict[int, list[R]] = {}
-    received = bytearray()  # the child's results, one frame per chunk (see ``_child``)
+    results: dict[int, list[R]] = {}
+
+    def take(number: int, part: list[Any]) -> None:  # a chunk the child computed
+        share = items[starts[number] : starts[number] + chunk] if number < len(starts) else ()
+        if share and len(part) == len(share):  # else: computed again below
+            results[number] = part if receive is None else list(map(receive, share, part))
+
+    inbox = _Inbox(take)
     tokens_r, tokens_w = os.pipe()
     out_r, out_w = os.pipe()
     shared = mmap.mmap(-1, _COUNT.size)  # the child's finished items, for progress
@@ -83,19 +91,19 @@ def split_map(
             work = func if send is None else _then(func, send)
             _child(work, items, chunk, tokens_r, out_r, out_w, shared)
         os.close(out_w)
-        os.set_blocking(out_r, False)  # drained between chunks: the child never waits
+        os.set_blocking(out_r, False)  # read between chunks: the child never waits long
         try:
             done = 0
             while len(token := os.read(tokens_r, _TOKEN.size)) == _TOKEN.size:
                 (number,) = _TOKEN.unpack(token)
                 start = starts[number]
-                part = mine[number] = [func(item) for item in items[start : start + chunk]]
+                part = results[number] = [func(item) for item in items[start : start + chunk]]
                 done += len(part)
-                _drain(out_r, received)
+                inbox.read(out_r)
                 if progress is not None:
                     progress(done + _COUNT.unpack_from(shared)[0])
             os.set_blocking(out_r, True)
-            _drain(out_r, received)  # to the end of the pipe: the child is leaving
+            inbox.read(out_r)  # to the end of the pipe: the child is leaving
             os.waitpid(pid, 0)
         finally:
             _reap(pid)
@@ -103,21 +111,51 @@ def split_map(
         os.close(tokens_r)
         os.close(out_r)
         shared.close()
-    theirs = _frames(received)
     merged: list[R] = []
     for number, start in enumerate(starts):
-        share = items[start : start + chunk]
-        if number in mine:
-            merged.extend(mine[number])
-        elif (sent := theirs.get(number)) is not None and len(sent) == len(share):
-            merged.extend(sent)
+        if number in results:
+            merged.extend(results[number])
         else:  # the child took it and did not deliver: computed here
-            merged.extend(func(item) for item in share)
+            merged.extend(func(item) for item in items[start : start + chunk])
     return merged
 
 
-def _then(func: Callable[[T], R], send: Callable[[R], R]) -> Callable[[T], R]:
+def _then(func: Callable[[T], R], send: Callable[[R], Any]) -> Callable[[T], Any]:
     return lambda item: send(func(item))
+
+
+class _Inbox:
+    """The child's frames as they arrive; each whole one is handed to ``take`` at once. A
+    frame cut short (the child died writing it) or that does not unpickle ends the reading:
+    the chunks not taken are computed again."""
+
+    def __init__(self, take: Callable[[int, list[Any]], None]) -> None:
+        self.take = take
+        self.buffer = bytearray()
+        self.broken = False
+
+    def read(self, fd: int) -> None:
+        """What ``fd`` holds now (until its end when it blocks), frames taken."""
+        try:
+            while chunk := os.read(fd, 1 << 20):
+                self.buffer += chunk
+        except BlockingIOError:
+            pass
+        buffer, pos = self.buffer, 0
+        while not self.broken and pos + _FRAME.size <= len(buffer):
+            (size,) = _FRAME.unpack_from(buffer, pos)
+            end = pos + _FRAME.size + size
+            if end > len(buffer):
+                break
+            try:
+                number, part = pickle.loads(buffer[pos + _FRAME.size : end])  # noqa: S301 - our child's
+            except Exception:  # damaged: its chunk and the rest are computed again
+                self.broken = True
+                break
+            if type(number) is int and type(part) is list:
+                self.take(number, part)
+            pos = end
+        del buffer[:pos]
 
 
 _FRAME = struct.Struct("=Q")
@@ -153,35 +191,6 @@ def _child(
     finally:
         # No cleanup of what the parent owns (buffers, the store's connection, temp files).
         os._exit(code)
-
-
-def _drain(fd: int, into: bytearray) -> None:
-    """Append what can be read from ``fd`` now (all of it, to the end, when blocking)."""
-    try:
-        while chunk := os.read(fd, 1 << 20):
-            into += chunk
-    except BlockingIOError:
-        pass
-
-
-def _frames(data: bytearray) -> dict[int, list[Any]]:
-    """The child's results by chunk number; a frame cut short (the child died writing it)
-    or that does not unpickle is left out: its chunk is computed again."""
-    out: dict[int, list[Any]] = {}
-    view, pos = memoryview(data), 0
-    while pos + _FRAME.size <= len(data):
-        (size,) = _FRAME.unpack_from(data, pos)
-        end = pos + _FRAME.size + size
-        if end > len(data):
-            break
-        try:
-            number, part = pickle.loads(view[pos + _FRAME.size : end])  # noqa: S301 - our own child
-        except Exception:  # damaged: its chunk is computed again
-            break
-        if type(number) is int and type(part) is list:
-            out[number] = part
-        pos = end
-    return out
 
 
 def _reap(pid: int) -> None:
