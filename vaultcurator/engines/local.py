@@ -36,7 +36,6 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +46,12 @@ from vaultcurator.domain.requests import CurationAnswer, RequestOutcome
 from vaultcurator.engines.base import EngineSetup, PerNoteEngine, PerNoteSink, PreparedNote
 from vaultcurator.engines.local_calibrate import Evidence, TagModel, features, fit, popularity
 from vaultcurator.engines.local_describe import _INLINE_TAG, _WIKILINK, _prose, describe, explain
-from vaultcurator.engines.local_tags import NearestNotes, TagPhrases
+from vaultcurator.engines.local_tags import (
+    NearestNotes,
+    TagPhrases,
+    drop_parents,
+    parents_carried_too,
+)
 from vaultcurator.engines.local_text import (
     ALL_STOPWORDS,
     language,
@@ -87,9 +91,6 @@ TARGET_TAGS = 5
 CONFIDENT_SIMILARITY = 1.0
 """Total cosine of the nearest notes at which their vote counts in full."""
 MIN_FOLDER_NOTES = 3
-PARENT_TOO = 0.5
-"""A parent stays beside its nested tag when at least this share of the vault's notes that
-carry one of its children carry it as well (the vault's habit: ``a`` and ``a/b`` together)."""
 STRUCTURAL_TAGS = frozenset(
     ["moc", "index", "hub", "home", "map", "maps", "toc", "overview", "dashboard"]
 )
@@ -190,7 +191,7 @@ class LocalCurator:
                 folder = _folder(note.path)
                 self._folder_notes[folder] += 1
                 self._folder_tags[folder].update(self._tagged[note.path])
-        self._parents_too = _parents_carried_too(self._tagged.values())
+        self._parents_too = parents_carried_too(self._tagged.values())
         self._folder_named: dict[str, frozenset[str]] = {}
         changed = len(valid) - reused
         self._model = known_model if changed < REFIT_SHARE * len(valid) else None
@@ -221,7 +222,7 @@ class LocalCurator:
             t.casefold(): p for t, p in scores.items() if t not in have
         }
         keep = have | self._parents_too
-        return _drop_parents([*own, *ranked[:limit]], sure, keep=keep)
+        return drop_parents([*own, *ranked[:limit]], sure, keep=keep)
 
     def scores(self, note: Note, body: str) -> dict[str, float]:
         """Each candidate with any evidence for ``note``: the probability that the author
@@ -395,37 +396,6 @@ class LocalCurator:
 
     def _topical_tags(self, note: Note) -> list[str]:
         return list(dict.fromkeys(self._topical(self._spelled(self._note_tags(note)))))
-
-
-def _parents_carried_too(tag_lists: Iterable[list[str]]) -> frozenset[str]:
-    """Parents (case-folded) that the notes carrying one of their children usually carry
-    too (:data:`PARENT_TOO`)."""
-    with_child: Counter[str] = Counter()
-    with_both: Counter[str] = Counter()
-    for tags in tag_lists:
-        folded = {t.casefold() for t in tags}
-        parents = {t.rsplit("/", 1)[0] for t in folded if "/" in t}
-        with_child.update(parents)
-        with_both.update(parents & folded)
-    return frozenset(p for p, n in with_child.items() if with_both[p] >= PARENT_TOO * n)
-
-
-def _drop_parents(
-    tags: list[str], sure: Mapping[str, float], keep: AbstractSet[str] = frozenset()
-) -> list[str]:
-    """Without tags implied by a nested one at least as sure (``a`` beside ``a/b``: a search
-    for ``#a`` finds ``#a/b``), unless in ``keep``; ``sure``: probability by case-folded tag.
-    (A likely parent beside an unlikely child stays: the child may be wrong.)"""
-    folded = [t.casefold() for t in tags]
-    return [
-        tag
-        for tag, key in zip(tags, folded, strict=True)
-        if key in keep
-        or not any(
-            other.startswith(key + "/") and sure.get(other, 0.0) >= sure.get(key, 0.0)
-            for other in folded
-        )
-    ]
 
 
 def _is_topical(tag: str) -> bool:

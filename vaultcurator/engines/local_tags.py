@@ -10,6 +10,9 @@ Two indexes built once per job over the whole vault:
 - :class:`NearestNotes`: exact-vocabulary TF-IDF over titles and bodies, cosine similarity
   through an inverted index; a note's nearest *tagged* notes vote for their tags. (Measured
   for related links: exact vocabulary beats hashing; here it is the strongest single signal.)
+
+And the vault's habit with nested tags: whether a parent is written beside its child
+(:func:`parents_carried_too`, :func:`drop_parents`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 
 from vaultcurator.engines.local_text import ALL_STOPWORDS, BREAK, singular
 
@@ -37,6 +41,9 @@ index: near-zero IDF, long posting lists."""
 COMMON_TERM_MIN = 20
 TITLE_REPEAT = 3
 """A title's words count as this many body words."""
+PARENT_TOO = 0.5
+"""A parent stays beside its nested tag when at least this share of the vault's notes that
+carry one of its children carry it as well (the vault's habit: ``a`` and ``a/b`` together)."""
 _SPLIT = re.compile(r"[-_\s]+")
 
 
@@ -138,3 +145,34 @@ class NearestNotes:
         scores.pop(path, None)
         ranked = ((p, s) for p, s in scores.items() if p in among and s > 0)
         return heapq.nlargest(k, ranked, key=lambda ps: (ps[1], ps[0]))
+
+
+def parents_carried_too(tag_lists: Iterable[list[str]]) -> frozenset[str]:
+    """Parents (case-folded) that the notes carrying one of their children usually carry
+    too (:data:`PARENT_TOO`)."""
+    with_child: Counter[str] = Counter()
+    with_both: Counter[str] = Counter()
+    for tags in tag_lists:
+        folded = {t.casefold() for t in tags}
+        parents = {t.rsplit("/", 1)[0] for t in folded if "/" in t}
+        with_child.update(parents)
+        with_both.update(parents & folded)
+    return frozenset(p for p, n in with_child.items() if with_both[p] >= PARENT_TOO * n)
+
+
+def drop_parents(
+    tags: list[str], sure: Mapping[str, float], keep: AbstractSet[str] = frozenset()
+) -> list[str]:
+    """Without tags implied by a nested one at least as sure (``a`` beside ``a/b``: a search
+    for ``#a`` finds ``#a/b``), unless in ``keep``; ``sure``: probability by case-folded tag.
+    (A likely parent beside an unlikely child stays: the child may be wrong.)"""
+    folded = [t.casefold() for t in tags]
+    return [
+        tag
+        for tag, key in zip(tags, folded, strict=True)
+        if key in keep
+        or not any(
+            other.startswith(key + "/") and sure.get(other, 0.0) >= sure.get(key, 0.0)
+            for other in folded
+        )
+    ]
