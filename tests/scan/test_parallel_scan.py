@@ -82,6 +82,7 @@ def test_same_notes_rows_and_indices_with_and_without_the_fork(
         return real_from_sent(candidates, batch, position, item)
 
     monkeypatch.setattr(scan_module, "FORK_MIN_FILES", 1)
+    monkeypatch.setattr(workers, "core_free", lambda: True)  # however busy the machine is
     monkeypatch.setattr(scan_module, "_from_sent", spy)
     monkeypatch.setattr(workers, "split_map", partial(workers.split_map, chunk=2))
     forked, forked_rows = _scan(vault, tmp_path / "forked.db", settings)
@@ -100,6 +101,7 @@ def test_a_scan_that_keeps_bodies_never_forks(
 ) -> None:
     _fill(write, 30)
     monkeypatch.setattr(scan_module, "FORK_MIN_FILES", 1)
+    monkeypatch.setattr(workers, "core_free", lambda: True)
 
     def no_fork(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("forked")

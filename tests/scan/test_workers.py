@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
@@ -94,3 +95,19 @@ def test_results_larger_than_the_pipe_come_back_whole() -> None:
     items = list(range(200))
     results = workers.split_map(big, items, chunk=8)
     assert results == [str(i) * 20_000 for i in items]
+
+
+def test_a_core_is_free_when_fewer_tasks_are_ready_than_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for loadavg, cores, free in (
+        ("0.10 0.20 0.30 1/300 99", 2, True),  # only this process runs
+        ("1.90 1.80 1.50 3/300 99", 2, False),  # two others hold both cores
+        ("1.90 1.80 1.50 3/300 99", 4, True),
+    ):
+        data = loadavg.encode()
+        monkeypatch.setattr(
+            workers, "open", lambda *_a, data=data, **_k: io.BytesIO(data), raising=False
+        )
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert workers.core_free() is free

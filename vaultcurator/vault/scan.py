@@ -219,13 +219,19 @@ def _read_all(
     """The outcome of reading each of ``misses`` (positions in ``candidates``), in order.
 
     A large cold scan that keeps no bodies is shared with a forked child on two cores or more
-    (:mod:`.workers`: half of the reading and parsing each; notes without bodies are cheap
-    to send back, see :func:`_to_sent`); everything else is read here, one file after the
-    other. ``progress`` is first called after the fork (a progress bar starts a thread).
+    when a core is free (:mod:`.workers`: half of the reading and parsing each; notes
+    without bodies are cheap to send back, see :func:`_to_sent`); everything else is read
+    here, one file after the other. ``progress`` is first called after the fork (a progress
+    bar starts a thread).
     """
     work = partial(_read_position, candidates, max_bytes, keep_bodies)
     total, base = len(candidates), len(candidates) - len(misses)
-    if not keep_bodies and len(misses) >= FORK_MIN_FILES and workers.can_fork():
+    if (
+        not keep_bodies
+        and len(misses) >= FORK_MIN_FILES
+        and workers.can_fork()
+        and workers.core_free()
+    ):
         tick = None if progress is None else lambda done: progress(base + done, total)
         receive = partial(_from_sent, candidates, batch)
         return workers.split_map(work, misses, send=_to_sent, receive=receive, progress=tick)
