@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import gc
 import importlib
 import re
 import sys
@@ -186,7 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return _run(args)
+    try:
+        return _run(args)
+    finally:
+        if argv is None:  # the process ends next: its last full GC pass would walk every
+            gc.freeze()  # object still alive for nothing (~20 ms after a large scan)
 
 
 def _run(args: argparse.Namespace) -> int:
