@@ -16,15 +16,15 @@ the chunks it did not deliver are computed here: the result never depends on the
 
 from __future__ import annotations
 
-import mmap
 import os
-import pickle
-import signal
 import struct
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+if TYPE_CHECKING:
+    import mmap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -83,6 +83,8 @@ def split_map(
     this process's own chunks. ``progress(done)`` is called here after each chunk with the
     items both processes have finished.
     """
+    import mmap  # here: a scan that does not fork never loads mmap or pickle
+
     starts = range(0, len(items), chunk)
     results: dict[int, list[R]] = {}
 
@@ -161,7 +163,7 @@ class _Inbox:
             if end > len(buffer):
                 break
             try:
-                number, part = pickle.loads(buffer[pos + _FRAME.size : end])  # noqa: S301 - our child's
+                number, part = _pickle().loads(buffer[pos + _FRAME.size : end])  # our child's
             except Exception:  # damaged: its chunk and the rest are computed again
                 self.broken = True
                 break
@@ -194,7 +196,7 @@ def _child(
             (number,) = _TOKEN.unpack(token)
             start = number * chunk
             part = [func(item) for item in items[start : start + chunk]]
-            data = pickle.dumps((number, part), protocol=pickle.HIGHEST_PROTOCOL)
+            data = _pickle().dumps((number, part), protocol=-1)  # the highest protocol
             view = memoryview(_FRAME.pack(len(data)) + data)
             while view:
                 view = view[os.write(out_w, view) :]
@@ -213,5 +215,14 @@ def _reap(pid: int) -> None:
     except ChildProcessError:  # reaped already: the usual way out
         return
     if waited == 0:
+        import signal  # seldom needed
+
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def _pickle() -> Any:
+    """The pickle module, imported on first use (only a scan that forks sends anything)."""
+    import pickle
+
+    return pickle
