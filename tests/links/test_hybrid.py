@@ -161,6 +161,9 @@ def test_mentions_match_whole_names_and_resolve_to_the_nearest_note() -> None:
     assert names.find("sourdough Bread") == ["sourdough bread"]
     # ... while a title-case name in lower case is most often a coincidence of common words
     assert names.find("my sourdough bread, then the GRAPH VIEW") == []
+    # names in scripts written without spaces are found inside the run, longest first
+    cjk = NameIndex([("画布.md", "画布"), ("图谱视图.md", "图谱视图"), ("视图.md", "视图")])
+    assert cjk.find("打开图谱视图，然后在画布中。") == ["图谱视图", "画布"]
     assert names.resolve("overview", "Garden/Tomatoes.md") == "Garden/Overview.md"
     assert names.resolve("overview", "Cooking/Pasta.md") == "Cooking/Overview.md"
 
