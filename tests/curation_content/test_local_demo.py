@@ -104,3 +104,30 @@ def test_descriptions_proposed_are_valid_yaml(
         text = "\n".join(new_lines).strip("\n")
         if text.startswith("---") and text.endswith("---"):
             assert isinstance(yaml.safe_load(text.strip("-\n")), dict), proposal["path"]
+
+
+def test_a_tagged_note_gets_additions_only_from_its_own_evidence() -> None:
+    """Maps of content link to one another and look alike, so their neighbours' tags voted
+    other topics onto them (``Cooking MOC`` got ``finance``). Beside the author's tags, every
+    addition must be backed by the note itself: its words, folder or links."""
+    from vaultcurator.config import ScanSettings
+    from vaultcurator.engines.local import _OWN_EVIDENCE, LocalCurator
+    from vaultcurator.vault.scan import scan_vault
+
+    inventory = scan_vault(Path(__file__).resolve().parents[2] / "fixtures_vault", ScanSettings())
+    curator = LocalCurator(inventory)
+    added_any = 0
+    for note in inventory.valid:
+        own = curator._note_tags(note)
+        if not own:
+            continue
+        body = note.body or ""
+        evidence = curator._note_evidence(note, body)
+        added = curator.tags_for(note, body)[len(own) :]
+        added_any += len(added)
+        for tag in added:
+            kinds = {k for k, v in evidence.get(tag, {}).items() if v > 0}
+            assert kinds & set(_OWN_EVIDENCE), (note.path, tag, kinds)
+    cooking = next(n for n in inventory.valid if n.path == "Cooking/Cooking MOC.md")
+    assert "finance" not in curator.tags_for(cooking, cooking.body or "")
+    assert added_any > 0  # the rule filters; it does not switch additions off

@@ -20,8 +20,9 @@ What that evidence is worth is learned from the vault's own tagged notes
 (:mod:`.local_calibrate`: each is a worked example, its evidence gathered as if it had no
 tags), which turns it into the probability that the author would pick the tag. A tag is
 proposed when that reaches :data:`MIN_PROBABILITY` (:data:`MIN_PROBABILITY_TAGGED` beside
-the author's own tags), best first, at most :data:`MAX_NEW`: so the count follows the
-evidence (weak evidence proposes nothing). Measured by hiding a fifth of the tags of 9 vaults
+the author's own tags, and there only on the note's own evidence), best first, at most
+:data:`MAX_NEW`: so the count follows the evidence (weak evidence proposes nothing).
+Measured by hiding a fifth of the tags of 9 vaults
 (31 samples, ``benchmarks/tags_quality.py``): recall at or above the 5-tag neighbour vote's
 in 27 (at most .011 below in the others), precision above it in 29, never over 5 tags. A
 parent is dropped beside a nested tag at least as likely (``a/b`` implies ``a``) unless the
@@ -210,11 +211,18 @@ class LocalCurator:
     def tags_for(self, note: Note, body: str) -> list[str]:
         """The author's tags, then the candidates the evidence supports (best first)."""
         own = self._note_tags(note)
-        scores = self.scores(note, body)
+        evidence = self._note_evidence(note, body)
+        scores = self._probabilities(self.model(), evidence)
         have = {t.casefold() for t in own}
         floor = MIN_PROBABILITY_TAGGED if have else MIN_PROBABILITY
         ranked = sorted(
-            (t for t in scores if t.casefold() not in have and scores[t] >= floor),
+            (
+                t
+                for t in scores
+                if t.casefold() not in have
+                and scores[t] >= floor
+                and (not have or _own_evidence(evidence.get(t, {})))
+            ),
             key=lambda t: (-scores[t], -self._uses.get(t.casefold(), 0), t.casefold()),
         )
         limit = max(0, min(MAX_NEW, TARGET_TAGS - len(own), MAX_TAGS - len(own)))
@@ -227,10 +235,13 @@ class LocalCurator:
     def scores(self, note: Note, body: str) -> dict[str, float]:
         """Each candidate with any evidence for ``note``: the probability that the author
         would pick it (see module docstring)."""
+        return self._probabilities(self.model(), self._note_evidence(note, body))
+
+    def _note_evidence(self, note: Note, body: str) -> dict[str, dict[str, float]]:
         doc = self._docs.get(note.path)
         if doc is None or self._doc_hash.get(note.path) != note.hash:
             doc = read_doc(note, body)
-        return self._probabilities(self.model(), self._evidence(note.path, doc, note))
+        return self._evidence(note.path, doc, note)
 
     def model(self) -> TagModel:
         """The evidence weights, learned on first use from a sample of the tagged notes."""
@@ -469,3 +480,13 @@ class LocalEngine(PerNoteEngine):
             else:
                 outcome = RequestOutcome(item.custom_id, "succeeded", answer=answer)
             sink(item.note.path, outcome)
+
+
+_OWN_EVIDENCE = ("links", "folder", "title", "heading", "path", "body")
+
+
+def _own_evidence(evidence: Mapping[str, float]) -> bool:
+    """Whether the note itself supports a tag: its words, folder or links, not only the tags of
+    similar notes. A note the author tagged gets additions only on such evidence: notes alike
+    in form (maps of content linking to one another) would otherwise lend each other topics."""
+    return any(evidence.get(kind, 0.0) > 0 for kind in _OWN_EVIDENCE)
