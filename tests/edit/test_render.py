@@ -153,8 +153,41 @@ def test_an_aliased_value_can_be_replaced() -> None:
     assert render_updates(old, {"tags": ["c"]}) == b"---\nbase: &b [a]\ntags:\n  - c\n---\n"
 
 
-def test_a_single_tag_string_is_written_as_a_list() -> None:
-    assert render_updates(b"---\ntags: a\n---\n", {"tags": "a"}) == b"---\ntags:\n  - a\n---\n"
+def test_a_single_tag_string_is_kept_and_becomes_a_list_when_tags_are_added() -> None:
+    """One tag shows no separator style to keep, so added tags take the list style."""
+    assert render_updates(b"---\ntags: a\n---\n", {"tags": "a"}) == b"---\ntags: a\n---\n"
+    assert render_updates(b"---\ntags: a\n---\n", {"tags": ["a", "b"]}) == (
+        b"---\ntags:\n  - a\n  - b\n---\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"---\ntags: finance personal-finance\n---\nB\n",
+         b"---\ntags: finance personal-finance money/budget\n---\nB\n"),
+        (b"---\ntags: finance, money # mine\ntitle: x\n---\n",
+         b"---\ntags: finance, money, money/budget # mine\ntitle: x\n---\n"),
+        (b"---\nTags: '#finance #money'\r\n---\r\n",
+         b"---\nTags: '#finance #money #money/budget'\r\n---\r\n"),
+        (b'---\ntags:   "finance,money"\n---\n',
+         b'---\ntags:   "finance,money,money/budget"\n---\n'),
+    ],
+)  # fmt: skip
+def test_a_string_of_several_tags_stays_a_string_in_its_own_style(old: bytes, new: bytes) -> None:
+    """Obsidian splits ``tags: a b`` at blanks and commas; the edit keeps that style."""
+    before = frontmatter_of(old)
+    kept = [t.lstrip("#") for t in str(next(iter(before.values()))).replace(",", " ").split()]
+    assert render_updates(old, {"tags": [*kept, "money/budget"]}) == new
+    assert render_updates(old, {"tags": kept}) == old
+
+
+def test_a_string_of_tags_becomes_a_list_only_when_a_tag_cannot_be_written_in_it() -> None:
+    old = b"---\ntags: finance money\n---\n"
+    assert render_updates(old, {"tags": ["finance", "two words"]}) == (
+        b"---\ntags:\n  - finance\n  - two words\n---\n"
+    )
+    assert render_updates(old, {"tags": ["money"]}) == b"---\ntags: money\n---\n"
 
 
 def test_other_value_types() -> None:

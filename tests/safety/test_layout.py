@@ -40,7 +40,7 @@ def test_cr_only_note_without_frontmatter_still_gets_a_block() -> None:
         ),
         (
             b'---\ntags: "a #b"\t# why\ntitle: t\n---\nbody\n',
-            b"---\ntags:\t# why\n  - new\n  - x\ntitle: t\n---\nbody\n",
+            b'---\ntags: "new x"\t# why\ntitle: t\n---\nbody\n',  # a string stays a string
         ),
         (
             b"---\r\ntags:\r\n  - a\r\n  # keep me\r\n  - b\r\ntitle: t\r\n---\r\nbody\r\n",

@@ -31,7 +31,7 @@ from vaultcurator.vault.frontmatter import (
     load_yaml,
     split,
 )
-from vaultcurator.vault.tags_style import restyle
+from vaultcurator.vault.tags_style import restyle, split_scalar
 
 DEFAULT_ITEM_INDENT = "  "
 """Indentation of list items for a key that has no list in the file yet (Obsidian's own)."""
@@ -375,6 +375,14 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _same_value(key: str, value: Any, want: Any) -> bool:
+    """``_same``, where a string of tags equals the list Obsidian reads it as (a string
+    style is kept: :func:`.tags_style.split_scalar`)."""
+    if isinstance(value, str) and isinstance(want, list) and _TAGS_KEY.fullmatch(key):
+        return bool(want) and split_scalar(value) == want
+    return _same(value, want)
+
+
 def _verify(
     new_text: str,
     layout: Layout,
@@ -398,7 +406,7 @@ def _verify(
     else:
         for key, value in after.items():
             want = expected[key] if key in expected else before[key]
-            if not _same(value, want):
+            if not _same_value(key, value, want):
                 problem = f"property {key!r}"
                 break
     if problem is not None:
@@ -432,7 +440,7 @@ def render_updates(
     changes = {
         key: value
         for key, value in expected.items()
-        if key not in before or not _same(before[key], value)
+        if key not in before or not _same_value(key, before[key], value)
     }
     if not changes:
         return data

@@ -2,8 +2,10 @@
 
 A curated note must not be restyled: ``tags: [a, b]`` stays a flow list, a block list stays
 a block list, every kept item keeps its line (quoting and trailing comment included) and new
-items are appended. Only a note whose ``tags`` was a scalar, empty or missing takes the vault's
-prevailing style (``default``). Anything too unusual to edit item by item (a multi-line flow
+items are appended. A one-line string (``tags: finance money``, which Obsidian splits at
+blanks and commas) stays a string with its own separator, quotes and ``#`` marks. Only a note
+whose ``tags`` was empty, missing or not writable that way takes the vault's prevailing style
+(``default``). Anything too unusual to edit item by item (a multi-line flow
 list with comments, an item spanning lines) returns None and the generic renderer takes over;
 either way :mod:`.frontmatter_edit` re-parses the result and refuses an edit it cannot verify.
 """
@@ -178,8 +180,51 @@ def restyle(
         if stripped.startswith(":") and stripped[1:].lstrip(" \t").startswith("["):
             return _restyle_flow(span, old, new, key_comment, render_item, quote)
         return _restyle_block(span, old, new, render_item, item_indent)
+    if isinstance(old, str) and len(span) == 1:
+        scalar = _restyle_scalar(first, token, old, new, key_comment)
+        if scalar is not None:
+            return scalar
     if (default or DEFAULT_STYLE) == "flow":
         return render_flow(token, [flow_item(render_item(t), quote, t) for t in new], key_comment)
+    return None
+
+
+def split_scalar(value: str) -> list[str]:
+    """The tags of a string ``tags`` value, as Obsidian reads them (blanks and commas split,
+    ``#`` dropped)."""
+    return [p.lstrip("#") for p in _SCALAR_SEP.split(value) if p.lstrip("#")]
+
+
+_SCALAR_SEP = re.compile(r"[,\s]+")
+
+
+def _restyle_scalar(
+    first: str, token: str, old: str, new: list[str], key_comment: str
+) -> list[str] | None:
+    """``token: a b c`` for a one-line string of several tags, or None when the new tags
+    cannot be written so (a tag with a blank or comma would split in two)."""
+    pieces = [p for p in _SCALAR_SEP.split(old) if p]
+    if len(pieces) < 2 or any(not t or _SCALAR_SEP.search(t) for t in new):
+        return None  # one tag shows no separator to keep: the vault's style decides
+    gap = first[len(token) :]
+    colon = gap.find(":")
+    if colon < 0:
+        return None
+    after = gap[colon + 1 :]
+    head = first[: len(token) + colon + 1] + after[: len(after) - len(after.lstrip(" \t"))]
+    found = _SCALAR_SEP.search(old.strip())
+    sep = found.group(0) if found else " "
+    mark = "#" if pieces and all(p.startswith("#") for p in pieces) else ""
+    joined = sep.join(mark + t for t in new)
+    quote_char = after.lstrip(" \t")[:1]
+    candidates = [f"{quote_char}{joined}{quote_char}"] if quote_char in "\"'" and quote_char else []
+    candidates += [joined, '"' + joined.replace("\\", "\\\\").replace('"', '\\"') + '"']
+    for rendered in candidates:
+        line = f"{head}{rendered}{key_comment}"
+        loaded = _load(line)
+        value = loaded.get(token) if isinstance(loaded, dict) else None
+        if isinstance(value, str) and split_scalar(value) == new:
+            return [line]
     return None
 
 
