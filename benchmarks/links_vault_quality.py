@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from vaultcurator.config import ScanSettings  # noqa: E402
-from vaultcurator.links import hashed, retrieve  # noqa: E402
+from vaultcurator.links import hashed, retrieve, weighting  # noqa: E402
 from vaultcurator.links.hybrid import FusionWeights  # noqa: E402
 from vaultcurator.links.lexical import SparseIndex  # noqa: E402
 from vaultcurator.links.mentions import aliases_of  # noqa: E402
@@ -234,7 +234,18 @@ def methods(h: Hidden, sources: list[str], k: int) -> dict[str, Callable[[], Ran
         "  + hashed dense": lambda: hybrid(FusionWeights(ratio=base.ratio)),
         "  no hubs": lambda: hybrid(base, hubs=False),
         "  no cut-off": lambda: hybrid(FusionWeights(base.dense, base.mention, 0.0)),
+        "  cosine only": lambda: cosine_only(lambda: hybrid(base)),
     }
+
+
+def cosine_only(run: Callable[[], Ranked]) -> Ranked:
+    """``run`` with every note searching with the TF-IDF cosine, terse ones too (no BM25)."""
+    saved = weighting.TERSE_LENGTH
+    weighting.TERSE_LENGTH = -1.0
+    try:
+        return run()
+    finally:
+        weighting.TERSE_LENGTH = saved
 
 
 def evaluate(vault: Path, k: int) -> None:
@@ -254,14 +265,24 @@ def evaluate(vault: Path, k: int) -> None:
         )
         author_cross = cross_share({s: sorted(t) for s, t in held.items()}, lang)
         print(f"authors' own links crossing languages: {author_cross:.2%}")
-        print(f"{'method':<16}{'recall@k':>10}{'capped':>8}{'links/note':>12}{'cross-lang':>12}")
+        print(
+            f"{'method':<16}{'recall@k':>10}{'capped':>8}{'links/note':>12}{'cross-lang':>12}"
+            f"{'vs hybrid':>11}{'±se':>7}"
+        )
+        base: np.ndarray | None = None
         for label, run in methods(h, wanted, k).items():
             ranked = run()
             per_note = sum(len(v) for v in ranked.values()) / max(len(ranked), 1)
+            each = np.array([len(set(ranked.get(s, [])[:k]) & t) / len(t) for s, t in held.items()])
+            base = each if label == "hybrid" else base
+            paired = ""
+            if base is not None and label != "hybrid":  # paired difference, its standard error
+                diff = each - base
+                paired = f"{diff.mean():>+11.3f}{diff.std() / np.sqrt(len(diff)):>7.3f}"
             print(
                 f"{label:<16}{recall(ranked, held, k):>10.3f}"
                 f"{capped_recall(ranked, held, k):>8.3f}{per_note:>12.2f}"
-                f"{cross_share(ranked, lang):>12.2%}"
+                f"{cross_share(ranked, lang):>12.2%}{paired}"
             )
 
 

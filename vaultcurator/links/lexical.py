@@ -22,11 +22,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from vaultcurator.links import hashed, weighting
-from vaultcurator.links.text import NoteDoc
+from vaultcurator.links import weighting
+from vaultcurator.links.sparse_rows import Inverted, Row, file_stamp, row_terms, runs
+
+__all__ = ["FILE_NAME", "Row", "SparseIndex", "_runs", "row_terms"]
+_runs = runs
 
 FILE_NAME = "links-sparse.npz"
-FORMAT = "sparse-3"
+FORMAT = "sparse-4"
 COMMON_SHARE = 0.05
 """Terms in more notes than this share (and at least ``COMMON_MIN``) are left out of queries:
 their postings would dominate the cost of a large vault's all-pairs pass."""
@@ -42,72 +45,9 @@ then the changed notes are simply re-read by the next process (rows are keyed by
 hash), and a long-lived process keeps them in memory."""
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
-
-
-@dataclass(slots=True)
-class Row:
-    """One note in the sparse index."""
-
-    path: str
-    hash: str
-    """Content hash of the file the row was built from."""
-    lang: str
-    short: bool
-    """Little text (title, aliases, properties only): a target, never a source."""
-    terms: U64
-    """Feature hashes, sorted, unique."""
-    weights: F32
-    """Weighted count per term (a title word counts more than a body word)."""
-    mentions: tuple[str, ...] = ()
-    """Name keys of other notes its text mentions (see :mod:`mentions`)."""
-    template: bool = False
-    """A template or plugin file: kept so its frontmatter need not be decoded again."""
-    aliases: tuple[str, ...] = ()
-    """The note's aliases when the row was built (so an unchanged note's frontmatter need
-    not be decoded to know its names)."""
-    scored: F32 | None = None
-    """Unit TF-IDF weights, with the IDF of when they were computed (kept until the next
-    full run: one changed note moves every IDF by a hair, not worth a pass)."""
-
-
-def row_terms(doc: NoteDoc, prepared: hashed.Prepared | None = None) -> tuple[U64, F32]:
-    """A note's sorted feature hashes and their weighted counts (``prepared``: features
-    already counted for the dense channel's IDF, so the note is not tokenised twice)."""
-    hashes, tf = prepared if prepared is not None else hashed.prepare(doc)
-    if not len(hashes):
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32)
-    order = np.argsort(hashes, kind="stable")
-    return hashes[order], tf[order].astype(np.float32)
-
-
 _CACHE: dict[Path, tuple[tuple[int, int] | None, SparseIndex]] = {}
 STALE_LIMIT = 500
 """Changed rows scored directly before the inverted index is rebuilt."""
-
-
-def _runs(ordered: U64) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """What ``np.unique(..., return_index=True, return_counts=True)`` gives for a sorted array,
-    without sorting it again (a sixth of the time on 2 million terms)."""
-    starts = np.flatnonzero(np.concatenate(([len(ordered) > 0], ordered[1:] != ordered[:-1])))
-    return ordered[starts], starts, np.diff(np.append(starts, len(ordered)))
-
-
-@dataclass(frozen=True, slots=True)
-class _Inverted:
-    """Postings of every term: ``docs[starts[i] : starts[i] + lens[i]]`` hold ``terms[i]``."""
-
-    paths: list[str]
-    terms: U64
-    starts: npt.NDArray[np.int64]
-    lens: npt.NDArray[np.int64]
-    docs: npt.NDArray[np.int32]
-    weights: F32
 
 
 @dataclass(slots=True)
@@ -126,13 +66,16 @@ class SparseIndex:
     _slot: dict[str, int] = field(default_factory=dict)
     _vocab: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     _df: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _csr: tuple[npt.NDArray[np.int64], U64, F32] | None = None
-    _inv: _Inverted | None = None
+    _csr: tuple[npt.NDArray[np.int64], U64, F32, F32] | None = None
+    _length: float = 0.0
+    """Every row's weighted term count summed (BM25's mean length), kept in step by updates."""
+    _inv: Inverted | None = None
     _stale: set[str] = field(default_factory=set)
     """Paths changed since the inverted index was built (scored directly instead)."""
 
     def __post_init__(self) -> None:
         self._slot = {r.path: i for i, r in enumerate(self.rows)}
+        self._length = float(sum(r.weights.sum(dtype=np.float64) for r in self.rows))
         if not len(self._vocab):
             self._refresh_vocab()
 
@@ -207,6 +150,8 @@ class SparseIndex:
             self.rows = kept
             self._slot = {r.path: i for i, r in enumerate(self.rows)}
         self._csr = None
+        self._length += sum(float(r.weights.sum(dtype=np.float64)) for r in upserts)
+        self._length -= sum(float(r.weights.sum(dtype=np.float64)) for r in old)
         self.unsaved += len(upserts) + len(old)
         self.version += 1
         if self._inv is not None:
@@ -233,40 +178,55 @@ class SparseIndex:
         return min(n // 2 if n >= 20 else n, max(COMMON_MIN, int(COMMON_SHARE * n)))
 
     def query(self, row: Row) -> tuple[U64, F32]:
-        """The terms ``row`` searches with and their weights (see :mod:`weighting`)."""
+        """The terms ``row`` searches with and their weights (see :mod:`weighting`): a terse
+        row's meet the targets' BM25 weights, any other's their unit TF-IDF weights."""
         df = self._df_of(row.terms)
-        own = row.scored if row.scored is not None else self._target_weights([row])[0]
         common = self.common()
         keep = (df > (row.path in self._slot)) & (df <= common)
-        at, weights = weighting.query(own.astype(np.float64), keep)
+        if row.terse:
+            target = row.bm25 if row.bm25 is not None else self._target_weights([row])[0][1]
+            idfs = weighting.bm25_idf(len(self.rows), df)
+            own = weighting.bm25_query(row.weights.astype(np.float64), idfs)
+            at, weights = weighting.query(own, keep, target.astype(np.float64))
+            return row.terms[at], weights
+        unit = row.scored if row.scored is not None else self._target_weights([row])[0][0]
+        at, weights = weighting.query(unit.astype(np.float64), keep)
         return row.terms[at], weights
 
-    def _target_weights(self, rows: Sequence[Row]) -> list[F32]:
-        """Unit TF-IDF weights of ``rows``, with the IDF as it is now."""
+    def _target_weights(self, rows: Sequence[Row]) -> list[tuple[F32, F32]]:
+        """Unit TF-IDF and BM25 weights of ``rows``, with the IDF and mean length as now."""
         if not rows:
             return []
-        idfs = self.idf(np.concatenate([r.terms for r in rows])).astype(np.float64)
+        terms = np.concatenate([r.terms for r in rows])
+        df = self._df_of(terms)
+        idfs = weighting.idf(len(self.rows), df)
+        bm25_idfs = weighting.bm25_idf(len(self.rows), df)
         sizes = np.cumsum([len(r.terms) for r in rows])[:-1]
-        return [
-            weighting.unit(r.weights.astype(np.float64), part).astype(np.float32)
-            for r, part in zip(rows, np.split(idfs, sizes), strict=True)
-        ]
+        mean = self._length / max(len(self.rows), 1)
+        out = []
+        for r, part, bm_part in zip(
+            rows, np.split(idfs, sizes), np.split(bm25_idfs, sizes), strict=True
+        ):
+            tf = r.weights.astype(np.float64)
+            bm25 = weighting.bm25_target(tf, bm_part, float(tf.sum()), mean)
+            out.append((weighting.unit(tf, part).astype(np.float32), bm25.astype(np.float32)))
+        return out
 
     def renormalise(self) -> None:
         """Recompute every row's weights with today's IDF (full runs)."""
         for row in self.rows:
-            row.scored = None
+            row.scored = row.bm25 = None
         self._csr = None
         self._inv = None
 
     def _weigh(self, rows: Sequence[Row]) -> None:
         """Give ``rows`` without them their target weights, as the vault is now."""
-        stale = [r for r in rows if r.scored is None]
-        for row, weights in zip(stale, self._target_weights(stale), strict=True):
-            row.scored = weights
+        stale = [r for r in rows if r.scored is None or r.bm25 is None]
+        for row, (unit, bm25) in zip(stale, self._target_weights(stale), strict=True):
+            row.scored, row.bm25 = unit, bm25
 
-    def csr(self) -> tuple[npt.NDArray[np.int64], U64, F32]:
-        """(row pointers, terms, each row's unit TF-IDF weights)."""
+    def csr(self) -> tuple[npt.NDArray[np.int64], U64, F32, F32]:
+        """(row pointers, terms, each row's unit TF-IDF weights, its BM25 weights)."""
         if self._csr is None:
             self._weigh(self.rows)
             lengths = np.fromiter((len(r.terms) for r in self.rows), np.int64, len(self.rows))
@@ -275,14 +235,17 @@ class SparseIndex:
             if self.rows:
                 all_terms = np.concatenate([r.terms for r in self.rows])
                 scored = np.concatenate([r.scored for r in self.rows if r.scored is not None])
+                bm25 = np.concatenate([r.bm25 for r in self.rows if r.bm25 is not None])
             else:
                 all_terms, scored = np.zeros(0, np.uint64), np.zeros(0, np.float32)
-            self._csr = (ptr, all_terms, scored.astype(np.float32))
+                bm25 = scored
+            self._csr = (ptr, all_terms, scored.astype(np.float32), bm25.astype(np.float32))
         return self._csr
 
     def query_one(self, row: Row) -> F32:
         """Score of ``row`` against every row (its own slot included, if indexed)."""
-        ptr, terms, weights = self.csr()
+        ptr, terms, unit, bm25 = self.csr()
+        weights = bm25 if row.terse else unit
         out = np.zeros(len(self.rows), dtype=np.float32)
         q_terms, q = self.query(row)
         if not len(q_terms) or not len(terms):
@@ -293,13 +256,15 @@ class SparseIndex:
         np.add.at(out, doc[hit], weights[hit] * q[pos[hit]])
         return out
 
-    def _inverted(self) -> _Inverted:
+    def _inverted(self) -> Inverted:
         if self._inv is None:
-            ptr, terms, weights = self.csr()
+            ptr, terms, unit, bm25 = self.csr()
             doc = np.repeat(np.arange(len(self.rows), dtype=np.int32), np.diff(ptr))
             order = np.argsort(terms, kind="stable")
-            uniq, starts, lens = _runs(terms[order])
-            self._inv = _Inverted(self.paths(), uniq, starts, lens, doc[order], weights[order])
+            uniq, starts, lens = runs(terms[order])
+            self._inv = Inverted(
+                self.paths(), uniq, starts, lens, doc[order], unit[order], bm25[order]
+            )
             self._stale = set()
         return self._inv
 
@@ -316,6 +281,7 @@ class SparseIndex:
         pos = np.minimum(np.searchsorted(inv.terms, q_terms), len(inv.terms) - 1)
         ok = inv.terms[pos] == q_terms
         p, qw = pos[ok], q[ok]
+        target = inv.bm25 if row.terse else inv.weights
         span = inv.lens[p]
         total = int(span.sum())
         found: dict[str, float] = {}
@@ -325,7 +291,7 @@ class SparseIndex:
             )
             scores = np.bincount(
                 inv.docs[idx],
-                weights=inv.weights[idx] * np.repeat(qw, span),
+                weights=target[idx] * np.repeat(qw, span),
                 minlength=len(inv.paths),
             )
             take = min(n + len(self._stale) + 1, len(inv.paths))
@@ -338,15 +304,16 @@ class SparseIndex:
         self._weigh(fresh)
         for other in fresh:
             common, a, b = np.intersect1d(q_terms, other.terms, return_indices=True)
-            if len(common) and other.scored is not None:
-                found[other.path] = float(np.dot(q[a], other.scored[b]))
+            weights = other.bm25 if row.terse else other.scored
+            if len(common) and weights is not None:
+                found[other.path] = float(np.dot(q[a], weights[b]))
         found.pop(row.path, None)
         ranked = sorted(((p_, s) for p_, s in found.items() if s > 0), key=lambda c: (-c[1], c[0]))
         return ranked[:n]
 
     def top_all(self, sources: Sequence[str], n: int) -> dict[str, list[tuple[str, float]]]:
         """The ``n`` best (path, score) per source, all-pairs through an inverted index."""
-        ptr, terms, weights = self.csr()
+        ptr, terms, unit, bm25 = self.csr()
         count = len(self.rows)
         out: dict[str, list[tuple[str, float]]] = {}
         if not count or not len(terms):
@@ -357,13 +324,19 @@ class SparseIndex:
         order = np.argsort(terms[keep], kind="stable")
         post_terms = terms[keep][order]
         post_docs = doc_of[keep][order]
-        post_w = weights[keep][order]
-        uniq, starts, lens = _runs(post_terms)
+        post = {False: unit[keep][order], True: bm25[keep][order]}
+        uniq, starts, lens = runs(post_terms)
         paths = self.paths()
         slots = [self._slot[s] for s in sources if s in self._slot]
+        terse = {slot: self.rows[slot].terse for slot in slots}
+        blocks = [  # a block's sources all meet the same target weights
+            (group[first : first + BLOCK], post[kind])
+            for kind in (False, True)
+            if (group := [slot for slot in slots if terse[slot] == kind])
+            for first in range(0, len(group), BLOCK)
+        ]
         n = min(n, count)
-        for first in range(0, len(slots), BLOCK):
-            block = slots[first : first + BLOCK]
+        for block, post_w in blocks:
             q_rows, q_pos, q_w = [], [], []
             for b, slot in enumerate(block):
                 t, w = self.query(self.rows[slot])
@@ -422,6 +395,7 @@ class SparseIndex:
                 aliases=np.array(["\x1f".join(r.aliases) for r in self.rows], dtype=str),
                 template=np.array([r.template for r in self.rows], dtype=bool),
                 scored=self.csr()[2],
+                bm25=self.csr()[3],
                 ptr=ptr,
                 terms=np.concatenate([r.terms for r in self.rows]) if self.rows else empty_u,
                 weights=np.concatenate([r.weights for r in self.rows]) if self.rows else empty_f,
@@ -431,7 +405,7 @@ class SparseIndex:
             )
         tmp.replace(target)
         self.unsaved = 0
-        _CACHE[target] = (_stamp(target), self)
+        _CACHE[target] = (file_stamp(target), self)
 
     @classmethod
     def load(cls, state_dir: Path) -> SparseIndex:
@@ -442,10 +416,10 @@ class SparseIndex:
         """
         target = state_dir / FILE_NAME
         cached = _CACHE.get(target)
-        if cached is not None and cached[0] == _stamp(target):
+        if cached is not None and cached[0] == file_stamp(target):
             return cached[1]
         index = cls._read(state_dir)
-        _CACHE[target] = (_stamp(target), index)
+        _CACHE[target] = (file_stamp(target), index)
         return index
 
     @classmethod
@@ -456,6 +430,7 @@ class SparseIndex:
                     return cls()
                 ptr = data["ptr"]
                 terms, weights, scored = data["terms"], data["weights"], data["scored"]
+                bm25 = data["bm25"]
                 rows = [
                     Row(
                         path=str(path),
@@ -468,6 +443,7 @@ class SparseIndex:
                         aliases=tuple(a for a in str(named).split("\x1f") if a),
                         template=bool(template),
                         scored=scored[ptr[i] : ptr[i + 1]],
+                        bm25=bm25[ptr[i] : ptr[i + 1]],
                     )
                     for i, (path, digest, lang, short, mentioned, named, template) in enumerate(
                         zip(

@@ -21,6 +21,14 @@ import numpy.typing as npt
 QUERY_TERMS = 256
 """Each note's heaviest terms used as its query (96 cost .03 recall@5 on long docs pages)."""
 
+TERSE_LENGTH = 80.0
+"""Notes whose weighted term count (a title word 3, a body word 1, a word pair half) is at
+most this search with BM25; longer ones with the cosine."""
+K1 = 1.2
+"""BM25's term-frequency saturation: the tenth mention of a word adds little."""
+B = 0.75
+"""BM25's length normalisation: a long note matching a word is not worth more for its length."""
+
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -40,12 +48,47 @@ def unit(tf: F64, idfs: F64) -> F64:
     return out
 
 
-def query(own: F64, keep: npt.NDArray[np.bool_]) -> tuple[I64, F32]:
+def is_terse(weights: F32) -> bool:
+    """A note short enough to search with BM25 (its weighted term count, see module)."""
+    return float(weights.sum()) <= TERSE_LENGTH
+
+
+def bm25_idf(n: int, df: I64) -> F64:
+    """BM25's IDF: a term in half the notes weighs almost nothing."""
+    out: F64 = np.log((n - df + 0.5) / (df + 0.5) + 1.0)
+    return out
+
+
+def bm25_target(tf: F64, idfs: F64, length: float, mean: float) -> F64:
+    """A note's BM25 weights as a target (``length``: its weighted term count).
+
+    A note shorter than the mean counts as of mean length: being short does not make a note a
+    better match (a stub named by a common word would otherwise be everyone's neighbour).
+    """
+    mean = mean if mean > 0 else 1.0
+    damp = K1 * (1.0 - B + B * max(length, mean) / mean)
+    out: F64 = idfs * tf * (K1 + 1.0) / (tf + damp)
+    return out
+
+
+def bm25_query(tf: F64, idfs: F64) -> F64:
+    """A terse note's query weights, ``log(1 + tf) * idf`` (BM25's IDF)."""
+    out: F64 = np.log1p(tf) * idfs
+    return out
+
+
+def query(own: F64, keep: npt.NDArray[np.bool_], target: F64 | None = None) -> tuple[I64, F32]:
     """Which of a note's terms it searches with (positions, sorted) and their weights.
 
-    ``own``: the note's unit weights; ``keep``: terms worth searching with (see module).
+    ``own``: the note's query weights; ``keep``: terms worth searching with (see module).
+    ``target``: for BM25, the note's own weights as a target: the query is divided by its
+    score against itself, so scores read as a share of a perfect match (as a cosine does).
     """
     at = np.flatnonzero(keep)
     if len(at) > QUERY_TERMS:
         at = np.sort(at[np.argpartition(-own[at], QUERY_TERMS)[:QUERY_TERMS]])
-    return at.astype(np.int64), own[at].astype(np.float32)
+    weights = own[at]
+    if target is not None:
+        self_score = float(np.dot(weights, target[at]))
+        weights = weights / self_score if self_score > 0 else weights * 0.0
+    return at.astype(np.int64), weights.astype(np.float32)
