@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultcurator.links import weighting
+from vaultcurator.links import language, weighting
 from vaultcurator.links.lexical import Row, SparseIndex, row_terms
 from vaultcurator.links.text import NoteDoc
 
@@ -116,3 +116,15 @@ def test_terse_and_long_notes_mixed_agree_across_passes_updates_and_reloads(
     index.save(tmp_path)
     loaded = SparseIndex.load(tmp_path)
     assert loaded.top_all(paths, 4) == index.top_all(paths, 4)
+
+
+def test_terse_spanish_is_told_from_portuguese() -> None:
+    # a Spanish to-do list has few common words, and "a" and "no" are Portuguese ones too
+    note = "Preguntar a DM.\nPlazo: 27/03.\nOjo certificados, no responden.\nERP en staging."
+    assert language.detect(note) == "es"
+    assert language.detect("Llamar a Ana, no contesta. Revisar presupuesto con su equipo.") == "es"
+    portuguese = (
+        "Para abrir a paleta de comandos, use o atalho. Os plugins do núcleo podem ser "
+        "ativados nas configurações, e a lista de notas fica na barra lateral."
+    )
+    assert language.detect(portuguese) == "pt"

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 _STOPWORDS = {
     "en": "the and of to is in that it for with as on are this be by or from you can your",
-    "es": "el la de que y en los las del se por un una con para es al lo como más pero sus",
+    "es": "el la de que y en los las del se por un una con para es al lo como más pero sus a no su",
     "fr": "le la les de des et est un une du en que qui dans pour pas sur au avec ce vous",
     "de": "der die und das ist nicht ein eine zu den mit von sich des auf für im dem auch sie",
     "it": "il di che la è per un una in non con del della le sono gli alla si come anche",
