@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 import types
 import typing
 from collections.abc import Mapping
@@ -232,6 +231,8 @@ def load_settings(
 def _apply_toml(settings: Settings, path: Path) -> None:
     if not path.is_file():
         return
+    import tomllib  # only when there is a file to read (every command's start otherwise)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

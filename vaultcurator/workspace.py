@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +82,8 @@ class Workspace:
     def close(self) -> None:
         self.store.close()
         if self.scratch is not None:
+            import shutil  # a scratch store only (a folder that is no vault)
+
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
@@ -117,6 +117,8 @@ def open_workspace(
         notify(
             f"nothing is saved: no {vault_state_dir(root)} is made for a folder that is no vault"
         )
+        import tempfile  # here only: a command's start does not pay for it
+
         scratch = Path(tempfile.mkdtemp(prefix="vaultcurator-"))
         return Workspace(root, settings, Store(scratch / DB_FILE_NAME), scratch)
     return Workspace(root=root, settings=settings, store=open_store(root))

@@ -62,6 +62,25 @@ def test_a_child_that_dies_costs_time_not_results() -> None:
 
 
 @needs_fork
+@pytest.mark.parametrize("child", ["works", "dies"])
+def test_on_chunk_sees_every_result_once_here(child: str) -> None:
+    parent = os.getpid()
+
+    def work(item: int) -> tuple[int, int]:
+        if child == "dies" and os.getpid() != parent and item > 40:
+            os._exit(3)  # chunks it took and never sent are computed here, and seen then
+        return _slow_square(item)
+
+    chunks: list[list[tuple[int, int]]] = []
+    items = list(range(100))
+    results = workers.split_map(work, items, chunk=4, on_chunk=chunks.append)
+    seen = sorted(result for part in chunks for result in part)
+    assert seen == sorted(results) and len(seen) == len(items)
+    assert all(1 <= len(part) <= 4 for part in chunks)
+    assert len({pid for _, pid in results}) == 2  # the child's chunks were seen here too
+
+
+@needs_fork
 def test_a_child_that_raises_costs_time_not_results() -> None:
     parent = os.getpid()
 

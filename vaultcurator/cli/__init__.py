@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import difflib
 import gc
 import importlib
 import re
@@ -165,6 +164,8 @@ def did_you_mean(word: str, commands: Iterable[str]) -> str | None:
     """The command ``word`` was probably meant to be, when it is no path (``curat``)."""
     if word.startswith("-") or word in commands or Path(word).exists():
         return None
+    import difflib  # only for a word that is neither a command nor a path
+
     close = difflib.get_close_matches(word, sorted(commands), n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import hashlib
 import json
@@ -64,21 +63,24 @@ def run(args: argparse.Namespace) -> int:
 def _scan_and_report(args: argparse.Namespace) -> int:
     # A read-only command: a folder that is no Obsidian vault gets no state from it.
     workspace = open_workspace(args.vault, create_state=False)
-    with workspace as ws, progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
-        if args.no_cache:
-            inventory = scan_vault(
-                ws.root, ws.settings.scan, None, progress=progress, keep_bodies=False
-            )
-            record = None
-        else:  # a report: no note body is used, none is kept (~100 MB on 10,000 notes)
-            inventory = scan(ws, progress, keep_bodies=False)
-            record = last_scan(ws.store)
-    scanned_at = record.finished_at if record and record.finished_at else None
-    if args.json:
-        print_json(scan_document(inventory, scanned_at))
-    else:
-        cache = None if args.no_cache else ws.state_dir / SUMMARY_FILE
-        print_summary(inventory, cached_summary(inventory, cache))
+    with workspace as ws:
+        with progress_bar("Scanning", PROGRESS_MIN_FILES) as progress:
+            if args.no_cache:
+                inventory = scan_vault(
+                    ws.root, ws.settings.scan, None, progress=progress, keep_bodies=False
+                )
+                record = None
+            else:  # a report: no note body is used, none is kept (~100 MB on 10,000 notes)
+                inventory = scan(ws, progress, keep_bodies=False)
+                record = last_scan(ws.store)
+        # Reported before the store closes: a first scan's checkpoint (the WAL copied into
+        # state.db, with its fsyncs) runs in a helper thread meanwhile, joined at the close.
+        scanned_at = record.finished_at if record and record.finished_at else None
+        if args.json:
+            print_json(scan_document(inventory, scanned_at))
+        else:
+            cache = None if args.no_cache else ws.state_dir / SUMMARY_FILE
+            print_summary(inventory, cached_summary(inventory, cache))
     return 0
 
 
@@ -152,6 +154,8 @@ def summary(inventory: Inventory) -> dict[str, Any]:
 
 def scan_document(inventory: Inventory, scanned_at: float | None) -> dict[str, Any]:
     """The ``--json`` document (paths relative, POSIX)."""
+    import datetime as dt  # only for --json
+
     when = scanned_at if scanned_at is not None else dt.datetime.now(dt.UTC).timestamp()
     return {
         "vault": str(inventory.root),

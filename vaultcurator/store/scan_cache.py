@@ -7,21 +7,32 @@ and record the scan in ``scans``.
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from vaultcurator.store.db import Store
-from vaultcurator.vault.ports import CachedEntry, CacheRow
+from vaultcurator.vault.ports import CachedEntry, CacheRow, CacheWriter
 
 _COLUMNS = (
     "path, mtime_ns, size, hash, status, error, frontmatter_json, tags_json, "
     "inline_tags_json, description"
 )
+_UPSERT = (
+    f"INSERT OR REPLACE INTO scan_cache({_COLUMNS}, scan_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _READ_COLUMNS = (
     "path, mtime_ns, size, hash, status, error, description, "
     "'[' || frontmatter_json || ',' || tags_json || ',' || inline_tags_json || ']'"
 )
+
+
+BULK_ROWS = 1000
+"""From this many rows a save is a bulk transaction (about where its WAL reaches the
+1,000 pages at which a commit checkpoints)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +103,75 @@ class StoreScanCache:
         ``reset`` drops every cached row first (the cache was written by another parser).
         A read-only store (read-only vault) keeps nothing: the scan still reports, id 0.
         """
+        # Many rows (a first scan): the WAL's copy into state.db is left to a helper thread,
+        # overlapped with what the caller does next (the cache can be rebuilt; see
+        # Store.bulk_transaction). A few rows (a rescan, watch mode): a plain transaction.
+        bulk = len(upserts) >= BULK_ROWS
+        with self._writing(started_at, parser, reset, bulk=bulk) as writer:
+            writer.remove(removed)
+            writer.add(upserts)
+            return writer.finish(notes=notes, invalid=invalid, files_read=files_read)
+
+    def writing(
+        self, *, started_at: float, parser: str, reset: bool = False
+    ) -> AbstractContextManager[CacheWriter]:
+        """See :meth:`ScanCache.writing`: a bulk transaction (a scan that streams its rows
+        reads many files) holding the store's lock until it ends."""
+        return self._writing(started_at, parser, reset, bulk=True)
+
+    @contextmanager
+    def _writing(
+        self, started_at: float, parser: str, reset: bool, *, bulk: bool
+    ) -> Iterator[CacheWriter]:
         if self.store.read_only:
-            return 0
-        with self.store.transaction() as conn:
+            yield _Discarded()
+            return
+        with self.store.bulk_transaction() if bulk else self.store.transaction() as conn:
             cursor = conn.execute(
-                "INSERT INTO scans(started_at, finished_at, notes, invalid, files_read, parser) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (started_at, time.time(), notes, invalid, files_read, parser),
+                "INSERT INTO scans(started_at, parser) VALUES (?, ?)", (started_at, parser)
             )
-            scan_id = int(cursor.lastrowid or 0)
+            writer = _Writer(conn, int(cursor.lastrowid or 0))
             if reset:
                 conn.execute("DELETE FROM scan_cache")
-            conn.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
-            conn.executemany(
-                f"INSERT OR REPLACE INTO scan_cache({_COLUMNS}, scan_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((*row, scan_id) for row in upserts),
-            )
-        return scan_id
+            yield writer
+            if not writer.finished:  # a caller's bug: keep nothing rather than a half record
+                raise RuntimeError("scan cache written without finish()")
+
+
+class _Writer:
+    """Rows into an open transaction (see :meth:`StoreScanCache.writing`)."""
+
+    __slots__ = ("conn", "finished", "scan_id")
+
+    def __init__(self, conn: sqlite3.Connection, scan_id: int) -> None:
+        self.conn = conn
+        self.scan_id = scan_id
+        self.finished = False
+
+    def add(self, rows: Sequence[CacheRow]) -> None:
+        scan_id = self.scan_id
+        self.conn.executemany(_UPSERT, [(*row, scan_id) for row in rows])
+
+    def remove(self, paths: Iterable[str]) -> None:
+        self.conn.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in paths))
+
+    def finish(self, *, notes: int, invalid: int, files_read: int) -> int:
+        self.conn.execute(
+            "UPDATE scans SET finished_at = ?, notes = ?, invalid = ?, files_read = ? WHERE id = ?",
+            (time.time(), notes, invalid, files_read, self.scan_id),
+        )
+        self.finished = True
+        return self.scan_id
+
+
+class _Discarded:
+    """A read-only store's writer: the scan still reports, nothing is kept (scan id 0)."""
+
+    def add(self, rows: Sequence[CacheRow]) -> None:
+        pass
+
+    def remove(self, paths: Iterable[str]) -> None:
+        pass
+
+    def finish(self, *, notes: int, invalid: int, files_read: int) -> int:
+        return 0

@@ -8,6 +8,7 @@ Scans and writes also run without them (no cache, no journal).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +20,19 @@ CachedEntry = tuple[str, int, int, str, str, str | None, str | None, str]
 """A row as read back: (path, mtime_ns, size, hash, status, error, description, packed) where
 ``packed`` is the JSON text ``[frontmatter, tags, inline_tags]``, left for the note to decode
 when (if ever) it is used: decoding every row was a third of a warm rescan."""
+
+
+class CacheWriter(Protocol):
+    """A scan's cache changes, written while the scan still reads (see ScanCache.writing)."""
+
+    def add(self, rows: Sequence[CacheRow]) -> None:
+        """Store rows of notes just read."""
+
+    def remove(self, paths: Iterable[str]) -> None:
+        """Forget the rows of files that are gone."""
+
+    def finish(self, *, notes: int, invalid: int, files_read: int) -> int:
+        """Record the scan with its counts; its id. Called once, last."""
 
 
 class ScanCache(Protocol):
@@ -40,6 +54,13 @@ class ScanCache(Protocol):
         reset: bool = False,
     ) -> int:
         """Write the scan's changes and record the scan, in one transaction; the scan id."""
+
+    def writing(
+        self, *, started_at: float, parser: str, reset: bool = False
+    ) -> AbstractContextManager[CacheWriter]:
+        """:meth:`save` as it goes: one transaction held open while the scan reads, in which
+        rows are added as they are made; leaving it without ``finish`` (an error) keeps
+        nothing. ``reset`` drops every cached row first."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ def split_map(
     receive: Callable[[T, Any], R] | None = None,
     chunk: int = 32,
     progress: Callable[[int], None] | None = None,
+    on_chunk: Callable[[list[R]], None] | None = None,
 ) -> list[R]:
     """``[func(item) for item in items]``, computed by this process and a forked child.
 
@@ -81,8 +82,12 @@ def split_map(
     turns it back with ``receive(item, sent)`` (both or neither): a form that costs less to
     pickle and unpickle than the result. What the child sends is read and received between
     this process's own chunks. ``progress(done)`` is called here after each chunk with the
-    items both processes have finished.
+    items both processes have finished. ``on_chunk(results)`` is called here once for each
+    chunk's results as soon as they are known (computed here, or received), in no set
+    order: work this process does meanwhile makes the child take more chunks, so it is
+    shared too (the scan stores its cache rows so).
     """
+    seen = on_chunk if on_chunk is not None else _ignore
     import mmap  # here: a scan that does not fork never loads mmap or pickle
 
     starts = range(0, len(items), chunk)
@@ -92,6 +97,7 @@ def split_map(
         share = items[starts[number] : starts[number] + chunk] if number < len(starts) else ()
         if share and len(part) == len(share):  # else: computed again below
             results[number] = part if receive is None else list(map(receive, share, part))
+            seen(results[number])
 
     inbox = _Inbox(take)
     tokens_r, tokens_w = os.pipe()
@@ -113,6 +119,7 @@ def split_map(
                 (number,) = _TOKEN.unpack(token)
                 start = starts[number]
                 part = results[number] = [func(item) for item in items[start : start + chunk]]
+                seen(part)
                 done += len(part)
                 inbox.read(out_r)
                 if progress is not None:
@@ -131,8 +138,14 @@ def split_map(
         if number in results:
             merged.extend(results[number])
         else:  # the child took it and did not deliver: computed here
-            merged.extend(func(item) for item in items[start : start + chunk])
+            part = [func(item) for item in items[start : start + chunk]]
+            seen(part)
+            merged.extend(part)
     return merged
+
+
+def _ignore(results: list[Any]) -> None:
+    """No ``on_chunk``: nothing to do with a chunk's results before the end."""
 
 
 def _then(func: Callable[[T], R], send: Callable[[R], Any]) -> Callable[[T], Any]:
