@@ -1,4 +1,4 @@
-"""The sparse lexical channel: field-weighted TF-IDF (:mod:`weighting`), exact vocabulary.
+"""The sparse lexical channel: field-weighted TF-IDF, or BM25 for terse notes (:mod:`weighting`).
 
 Features are the ones :mod:`~vaultcurator.links.hashed` counts (words and word pairs, title,
 aliases, tags, description and headings weighted above the body), but each keeps its own

@@ -1,11 +1,26 @@
-"""Term weights of the sparse lexical channel (:mod:`lexical`): TF-IDF cosine, pruned queries.
+"""Term weights of the sparse lexical channel (:mod:`lexical`): TF-IDF cosine, or BM25 for
+terse notes; pruned queries.
 
 A note's terms weigh ``log(1 + tf) * idf`` (smoothed IDF), over the norm of all its terms, and
-a note is scored against another by the cosine of the two. Measured with the authors' links
-hidden (``benchmarks/links_vault_quality.py``), BM25 (as a note-as-query score, ``k1`` 1.2,
-``b`` 0.75) won on some vaults and lost on others: +.07 recall@5 on npm's docs, -.04 on
-Obsidian's help, and with the other channels fused, TF-IDF led on Obsidian's help by .07 and
-tied on average elsewhere; so TF-IDF it is.
+a note is scored against another by the cosine of the two. A terse note (weighted term count
+at most ``TERSE_LENGTH``: a to-do list, meeting minutes, a daily log) searches with BM25
+instead: its terms weigh ``log(1 + tf) * idf`` with BM25's IDF (a word in half the notes
+weighs almost nothing), a target's are saturated and length-normalised (``k1`` 1.2, ``b``
+0.75; a target shorter than the mean counts as of mean length, so stubs are not everyone's
+neighbour), and the score is divided by the note's score against itself. With the cosine, a
+few words of filler shared with another short note outweigh the one rare word (a project's
+name) shared with a longer page, as the cosine divides by the target's whole length.
+
+Measured with the authors' links hidden (``benchmarks/links_vault_quality.py``, the default
+fused as ``curate`` runs it, paired against the cosine for every note, ± standard error):
+generated terse work vaults (``benchmarks/support/work_vault.py``) +.016 ±.004 recall@5 in
+Spanish (.069 vs .053), +.023 ±.004 in German (.061 vs .038), the 47-note fixture vault
++.047 ±.040; Obsidian's help -- English, Spanish, three languages -- +.004, +.004, -.003
+(±.003), its long pages using the cosine as before; generated vaults of longer notes within
+noise (0 to -.009 ±.010). BM25 for every note lost on documentation (exact scores,
+``benchmarks/links_lexical_variants.py``: -.10 on Obsidian's English help, -.05 on its
+Spanish help, -.06 in three languages, fused), as did adding the two row-normalised channels
+(-.03 to -.06 on the docs, +.01 to +.02 on the terse vaults), hence the choice per note.
 
 The query keeps the note's ``QUERY_TERMS`` heaviest terms among those worth searching with:
 a term no other note has matches nothing, and a very common term is worth little while its
