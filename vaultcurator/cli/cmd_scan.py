@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from vaultcurator.cli import keep_until_exit
 from vaultcurator.cli.common import (
     add_json_flag,
     add_vault_argument,
@@ -81,6 +82,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         else:
             cache = None if args.no_cache else ws.state_dir / SUMMARY_FILE
             print_summary(inventory, cached_summary(inventory, cache))
+    keep_until_exit(inventory)  # before the GC resumes: it would walk every note
     return 0
 
 
