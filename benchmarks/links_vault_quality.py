@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -230,10 +231,10 @@ def methods(h: Hidden, sources: list[str], k: int) -> dict[str, Callable[[], Ran
         "hashed (old)": hashed_only,
         "hybrid": lambda: hybrid(base),
         "  no language": lambda: hybrid(base, same_language=False),
-        "  no mentions": lambda: hybrid(FusionWeights(base.dense, 0.0, base.ratio)),
+        "  no mentions": lambda: hybrid(replace(base, mention=0.0)),
         "  + hashed dense": lambda: hybrid(FusionWeights(ratio=base.ratio)),
         "  no hubs": lambda: hybrid(base, hubs=False),
-        "  no cut-off": lambda: hybrid(FusionWeights(base.dense, base.mention, 0.0)),
+        "  no cut-off": lambda: hybrid(replace(base, ratio=0.0)),
         "  cosine only": lambda: cosine_only(lambda: hybrid(base)),
     }
 

@@ -52,322 +52,69 @@ class Lexicon:
     internal: str = "interna"
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def _phrases(text: str) -> tuple[str, ...]:
+    return tuple(text.split("|"))
+
+
 ES = Lexicon(
-    first=tuple(
-        [
-            "Ana",
-            "Luis",
-            "Marta",
-            "Pedro",
-            "Carmen",
-            "Javier",
-            "Lucía",
-            "Pablo",
-            "Elena",
-            "Jorge",
-            "Sara",
-            "David",
-            "Laura",
-            "Sergio",
-            "Paula",
-            "Raúl",
-            "Irene",
-            "Álvaro",
-            "Nuria",
-            "Diego",
-            "Ana",
-            "Carlos",
-            "María",
-            "José",
-            "Rocío",
-            "Íñigo",
-            "Beatriz",
-            "Hugo",
-            "Marina",
-            "Adrián",
-            "Silvia",
-            "Rubén",
-            "Alicia",
-            "Óscar",
-            "Noelia",
-            "Iván",
-            "Teresa",
-            "Gonzalo",
-            "Eva",
-            "Andrés",
-        ]
+    first=_words(
+        "Ana Luis Marta Pedro Carmen Javier Lucía Pablo Elena Jorge Sara David Laura Sergio "
+        "Paula Raúl Irene Álvaro Nuria Diego Ana Carlos María José Rocío Íñigo Beatriz Hugo "
+        "Marina Adrián Silvia Rubén Alicia Óscar Noelia Iván Teresa Gonzalo Eva Andrés"
     ),
-    last=tuple(
-        [
-            "García",
-            "Pérez",
-            "Ruiz",
-            "López",
-            "Martín",
-            "Sánchez",
-            "Gómez",
-            "Díaz",
-            "Moreno",
-            "Romero",
-            "Navarro",
-            "Torres",
-            "Gil",
-            "Serrano",
-            "Molina",
-            "Ortega",
-            "Delgado",
-            "Castro",
-            "Rubio",
-            "Vidal",
-            "Ramos",
-            "Iglesias",
-            "Herrero",
-            "Cano",
-        ]
+    last=_words(
+        "García Pérez Ruiz López Martín Sánchez Gómez Díaz Moreno Romero Navarro Torres Gil "
+        "Serrano Molina Ortega Delgado Castro Rubio Vidal Ramos Iglesias Herrero Cano"
     ),
-    companies=tuple(
-        [
-            "Acme Logística",
-            "Transportes Iberia",
-            "Grupo Norte",
-            "Clínica Santa Elena",
-            "Ferretería Vidal",
-            "Seguros Alba",
-            "Bodegas Ribera",
-            "Hotel Mirador",
-            "Constructora Levante",
-            "Editorial Faro",
-            "Farmacia Central",
-            "Aguas del Sur",
-            "Talleres Ochoa",
-            "Colegio San Blas",
-            "Inmobiliaria Sol",
-            "Cooperativa Olivar",
-            "Ayto. Villanueva",
-            "Textil Mara",
-            "Distribuciones Roca",
-            "Banco Cierzo",
-        ]
+    companies=_phrases(
+        "Acme Logística|Transportes Iberia|Grupo Norte|Clínica Santa Elena|Ferretería Vidal|"
+        "Seguros Alba|Bodegas Ribera|Hotel Mirador|Constructora Levante|Editorial Faro|"
+        "Farmacia Central|Aguas del Sur|Talleres Ochoa|Colegio San Blas|Inmobiliaria Sol|"
+        "Cooperativa Olivar|Ayto. Villanueva|Textil Mara|Distribuciones Roca|Banco Cierzo"
     ),
-    codenames=tuple(
-        [
-            "Atlas",
-            "Boreal",
-            "Cierzo",
-            "Delta",
-            "Ébano",
-            "Fénix",
-            "Galera",
-            "Halcón",
-            "Iris",
-            "Jara",
-            "Kappa",
-            "Lince",
-            "Mistral",
-            "Nácar",
-            "Orión",
-            "Pino",
-            "Quimera",
-            "Rayo",
-            "Sirio",
-            "Tauro",
-            "Umbra",
-            "Vega",
-            "Yunque",
-            "Zafiro",
-            "Alba",
-            "Brisa",
-            "Cobalto",
-            "Duna",
-            "Eco",
-            "Faro",
-        ]
+    codenames=_words(
+        "Atlas Boreal Cierzo Delta Ébano Fénix Galera Halcón Iris Jara Kappa Lince Mistral "
+        "Nácar Orión Pino Quimera Rayo Sirio Tauro Umbra Vega Yunque Zafiro Alba Brisa "
+        "Cobalto Duna Eco Faro"
     ),
-    jargon=tuple(
-        [
-            "facturación",
-            "SII",
-            "ERP",
-            "CRM",
-            "migración",
-            "cloud",
-            "API",
-            "integración",
-            "informes",
-            "dashboard",
-            "presupuesto",
-            "licencias",
-            "SSO",
-            "LDAP",
-            "backup",
-            "RGPD",
-            "auditoría",
-            "pasarela",
-            "pagos",
-            "TPV",
-            "inventario",
-            "almacén",
-            "rutas",
-            "flota",
-            "app",
-            "móvil",
-            "web",
-            "portal",
-            "intranet",
-            "SAP",
-            "nóminas",
-            "contabilidad",
-            "conciliación",
-            "stock",
-            "pedidos",
-            "albaranes",
-            "e-commerce",
-            "SEO",
-            "campaña",
-            "newsletter",
-            "catálogo",
-            "formación",
-            "soporte",
-            "SLA",
-            "incidencias",
-            "tickets",
-            "Jira",
-            "sprint",
-            "QA",
-            "staging",
-            "despliegue",
-            "servidor",
-            "VPN",
-            "firewall",
-            "certificados",
-            "dominio",
-            "correo",
-            "Office365",
-            "Teams",
-            "BI",
-            "KPIs",
-            "scoring",
-            "leads",
-            "onboarding",
-            "encuesta",
-            "tarifas",
-            "reservas",
-            "agenda",
-            "citas",
-            "historial",
-        ]
+    jargon=_words(
+        "facturación SII ERP CRM migración cloud API integración informes dashboard "
+        "presupuesto licencias SSO LDAP backup RGPD auditoría pasarela pagos TPV inventario "
+        "almacén rutas flota app móvil web portal intranet SAP nóminas contabilidad "
+        "conciliación stock pedidos albaranes e-commerce SEO campaña newsletter catálogo "
+        "formación soporte SLA incidencias tickets Jira sprint QA staging despliegue servidor"
+        " VPN firewall certificados dominio correo Office365 Teams BI KPIs scoring leads "
+        "onboarding encuesta tarifas reservas agenda citas historial"
     ),
-    sectors=tuple(
-        [
-            "logística",
-            "transporte",
-            "sanidad",
-            "retail",
-            "seguros",
-            "vino",
-            "hostelería",
-            "construcción",
-            "edición",
-            "farmacia",
-            "agua",
-            "taller",
-            "educación",
-            "inmobiliaria",
-            "agro",
-            "administración",
-            "textil",
-            "distribución",
-            "banca",
-        ]
+    sectors=_words(
+        "logística transporte sanidad retail seguros vino hostelería construcción edición "
+        "farmacia agua taller educación inmobiliaria agro administración textil distribución "
+        "banca"
     ),
-    roles=tuple(
-        [
-            "PM",
-            "CTO",
-            "dir. financiera",
-            "responsable IT",
-            "comercial",
-            "consultor",
-            "dev backend",
-            "dev frontend",
-            "QA",
-            "diseño",
-            "jefe de almacén",
-            "gerente",
-            "administración",
-            "soporte",
-            "analista",
-        ]
+    roles=_phrases(
+        "PM|CTO|dir. financiera|responsable IT|comercial|consultor|dev backend|dev frontend|"
+        "QA|diseño|jefe de almacén|gerente|administración|soporte|analista"
     ),
-    filler=tuple(
-        [
-            "pdte confirmar",
-            "ok",
-            "ojo",
-            "revisar mañ",
-            "llamar",
-            "mandar mail",
-            "xq no responden",
-            "tb",
-            "a la espera",
-            "urgente",
-            "bloqueado",
-            "hablar el lun",
-            "sin novedades",
-            "ver doc compartido",
-            "pasar a limpio",
-            "queda pdte",
-            "dice q sí",
-            "retraso",
-            "todo ok",
-            "fatal",
-            "ni idea",
-            "por confirmar",
-            "en curso",
-            "hecho",
-            "cerrar tema",
-            "próx. semana",
-            "antes del vie",
-            "asap",
-        ]
+    filler=_phrases(
+        "pdte confirmar|ok|ojo|revisar mañ|llamar|mandar mail|xq no responden|tb|a la espera|"
+        "urgente|bloqueado|hablar el lun|sin novedades|ver doc compartido|pasar a limpio|"
+        "queda pdte|dice q sí|retraso|todo ok|fatal|ni idea|por confirmar|en curso|hecho|"
+        "cerrar tema|próx. semana|antes del vie|asap"
     ),
-    meeting_kinds=tuple(
-        ["seguimiento", "kickoff", "demo", "retro", "comité", "revisión", "llamada", "taller"]
+    meeting_kinds=_words("seguimiento kickoff demo retro comité revisión llamada taller"),
+    task_verbs=_words(
+        "Revisar Enviar Preparar Cerrar Actualizar Migrar Configurar Documentar Probar "
+        "Renovar Facturar Presupuestar"
     ),
-    task_verbs=tuple(
-        [
-            "Revisar",
-            "Enviar",
-            "Preparar",
-            "Cerrar",
-            "Actualizar",
-            "Migrar",
-            "Configurar",
-            "Documentar",
-            "Probar",
-            "Renovar",
-            "Facturar",
-            "Presupuestar",
-        ]
-    ),
-    how_to=tuple(
-        [
-            "Checklist onboarding",
-            "Proceso facturación",
-            "Plantilla presupuesto",
-            "Guía despliegue",
-            "Accesos VPN",
-            "Política backups",
-            "Protocolo incidencias",
-            "Alta proveedor",
-            "Cierre mensual",
-            "Formato actas",
-            "Criterios QA",
-            "Uso de Jira",
-            "Vacaciones equipo",
-            "Tarifas 2024",
-            "Contactos útiles",
-        ]
+    how_to=_phrases(
+        "Checklist onboarding|Proceso facturación|Plantilla presupuesto|Guía despliegue|"
+        "Accesos VPN|Política backups|Protocolo incidencias|Alta proveedor|Cierre mensual|"
+        "Formato actas|Criterios QA|Uso de Jira|Vacaciones equipo|Tarifas 2024|"
+        "Contactos útiles"
     ),
     person_lines=(
         "{role} en {company_short}.",
@@ -447,307 +194,56 @@ ES = Lexicon(
 )
 
 DE = Lexicon(
-    first=tuple(
-        [
-            "Anna",
-            "Lukas",
-            "Julia",
-            "Stefan",
-            "Katrin",
-            "Michael",
-            "Sabine",
-            "Thomas",
-            "Laura",
-            "Jan",
-            "Miriam",
-            "Tobias",
-            "Lea",
-            "Felix",
-            "Anna",
-            "Markus",
-            "Eva",
-            "Daniel",
-            "Sophie",
-            "Jonas",
-            "Petra",
-            "Frank",
-            "Lisa",
-            "Max",
-            "Ingrid",
-            "Uwe",
-            "Heike",
-            "Jörg",
-            "Nina",
-            "Ralf",
-            "Bettina",
-            "Sven",
-            "Carina",
-            "Dirk",
-            "Ute",
-            "Timo",
-            "Marion",
-            "Holger",
-            "Anja",
-            "Kai",
-        ]
+    first=_words(
+        "Anna Lukas Julia Stefan Katrin Michael Sabine Thomas Laura Jan Miriam Tobias Lea "
+        "Felix Anna Markus Eva Daniel Sophie Jonas Petra Frank Lisa Max Ingrid Uwe Heike Jörg"
+        " Nina Ralf Bettina Sven Carina Dirk Ute Timo Marion Holger Anja Kai"
     ),
-    last=tuple(
-        [
-            "Müller",
-            "Schmidt",
-            "Schneider",
-            "Fischer",
-            "Weber",
-            "Meyer",
-            "Wagner",
-            "Becker",
-            "Schulz",
-            "Hoffmann",
-            "Koch",
-            "Richter",
-            "Klein",
-            "Wolf",
-            "Neumann",
-            "Schwarz",
-            "Braun",
-            "Zimmermann",
-            "Krüger",
-            "Hartmann",
-            "Lange",
-            "Werner",
-        ]
+    last=_words(
+        "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch "
+        "Richter Klein Wolf Neumann Schwarz Braun Zimmermann Krüger Hartmann Lange Werner"
     ),
-    companies=tuple(
-        [
-            "Spedition Nord",
-            "Stadtwerke Ulm",
-            "Klinikum Süd",
-            "Bäckerei Huber",
-            "Versicherung Adler",
-            "Weingut Mosel",
-            "Hotel Alpenblick",
-            "Bau Krämer",
-            "Verlag Leuchtturm",
-            "Apotheke am Markt",
-            "Autohaus Berger",
-            "Gymnasium Linden",
-            "Immobilien Sonne",
-            "Agrar Genossenschaft",
-            "Gemeinde Hochdorf",
-            "Textil Brandt",
-            "Großhandel Roth",
-            "Sparkasse Tal",
-        ]
+    companies=_phrases(
+        "Spedition Nord|Stadtwerke Ulm|Klinikum Süd|Bäckerei Huber|Versicherung Adler|"
+        "Weingut Mosel|Hotel Alpenblick|Bau Krämer|Verlag Leuchtturm|Apotheke am Markt|"
+        "Autohaus Berger|Gymnasium Linden|Immobilien Sonne|Agrar Genossenschaft|"
+        "Gemeinde Hochdorf|Textil Brandt|Großhandel Roth|Sparkasse Tal"
     ),
-    codenames=tuple(
-        [
-            "Atlas",
-            "Boreas",
-            "Falke",
-            "Delta",
-            "Eiche",
-            "Phönix",
-            "Greif",
-            "Habicht",
-            "Iris",
-            "Jade",
-            "Kompass",
-            "Luchs",
-            "Mistral",
-            "Nordlicht",
-            "Orion",
-            "Pinie",
-            "Quelle",
-            "Rabe",
-            "Sirius",
-            "Taurus",
-            "Ulme",
-            "Vega",
-            "Amboss",
-            "Saphir",
-            "Brise",
-            "Kobalt",
-            "Düne",
-            "Echo",
-        ]
+    codenames=_words(
+        "Atlas Boreas Falke Delta Eiche Phönix Greif Habicht Iris Jade Kompass Luchs Mistral "
+        "Nordlicht Orion Pinie Quelle Rabe Sirius Taurus Ulme Vega Amboss Saphir Brise Kobalt"
+        " Düne Echo"
     ),
-    jargon=tuple(
-        [
-            "Abrechnung",
-            "ERP",
-            "CRM",
-            "Migration",
-            "Cloud",
-            "API",
-            "Schnittstelle",
-            "Reporting",
-            "Dashboard",
-            "Budget",
-            "Lizenzen",
-            "SSO",
-            "LDAP",
-            "Backup",
-            "DSGVO",
-            "Audit",
-            "Zahlungen",
-            "Kasse",
-            "Inventur",
-            "Lager",
-            "Touren",
-            "Fuhrpark",
-            "App",
-            "Webshop",
-            "Portal",
-            "Intranet",
-            "SAP",
-            "Lohn",
-            "Buchhaltung",
-            "Abgleich",
-            "Bestand",
-            "Bestellungen",
-            "Lieferscheine",
-            "SEO",
-            "Kampagne",
-            "Newsletter",
-            "Katalog",
-            "Schulung",
-            "Support",
-            "SLA",
-            "Störungen",
-            "Tickets",
-            "Jira",
-            "Sprint",
-            "QA",
-            "Staging",
-            "Deployment",
-            "Server",
-            "VPN",
-            "Firewall",
-            "Zertifikate",
-            "Domain",
-            "Mail",
-            "Teams",
-            "BI",
-            "KPIs",
-            "Leads",
-            "Onboarding",
-            "Umfrage",
-            "Tarife",
-            "Buchungen",
-            "Termine",
-            "Akte",
-        ]
+    jargon=_words(
+        "Abrechnung ERP CRM Migration Cloud API Schnittstelle Reporting Dashboard Budget "
+        "Lizenzen SSO LDAP Backup DSGVO Audit Zahlungen Kasse Inventur Lager Touren Fuhrpark "
+        "App Webshop Portal Intranet SAP Lohn Buchhaltung Abgleich Bestand Bestellungen "
+        "Lieferscheine SEO Kampagne Newsletter Katalog Schulung Support SLA Störungen Tickets"
+        " Jira Sprint QA Staging Deployment Server VPN Firewall Zertifikate Domain Mail Teams"
+        " BI KPIs Leads Onboarding Umfrage Tarife Buchungen Termine Akte"
     ),
-    sectors=tuple(
-        [
-            "Logistik",
-            "Energie",
-            "Klinik",
-            "Bäckerei",
-            "Versicherung",
-            "Wein",
-            "Hotel",
-            "Bau",
-            "Verlag",
-            "Apotheke",
-            "Auto",
-            "Schule",
-            "Immobilien",
-            "Agrar",
-            "Verwaltung",
-            "Textil",
-            "Handel",
-            "Bank",
-        ]
+    sectors=_words(
+        "Logistik Energie Klinik Bäckerei Versicherung Wein Hotel Bau Verlag Apotheke Auto "
+        "Schule Immobilien Agrar Verwaltung Textil Handel Bank"
     ),
-    roles=tuple(
-        [
-            "PM",
-            "CTO",
-            "Leitung Finanzen",
-            "IT-Leitung",
-            "Vertrieb",
-            "Berater",
-            "Backend-Dev",
-            "Frontend-Dev",
-            "QA",
-            "Design",
-            "Lagerleitung",
-            "Geschäftsführung",
-            "Verwaltung",
-            "Support",
-            "Analyst",
-        ]
+    roles=_phrases(
+        "PM|CTO|Leitung Finanzen|IT-Leitung|Vertrieb|Berater|Backend-Dev|Frontend-Dev|QA|"
+        "Design|Lagerleitung|Geschäftsführung|Verwaltung|Support|Analyst"
     ),
-    filler=tuple(
-        [
-            "offen",
-            "ok",
-            "Achtung",
-            "morgen prüfen",
-            "anrufen",
-            "Mail schicken",
-            "keine Rückm.",
-            "auch",
-            "wartet",
-            "dringend",
-            "blockiert",
-            "Mo besprechen",
-            "nichts Neues",
-            "s. Doku",
-            "ins Reine",
-            "noch offen",
-            "sagt ja",
-            "Verzug",
-            "alles gut",
-            "schlecht",
-            "k.A.",
-            "tbd",
-            "läuft",
-            "erledigt",
-            "abschließen",
-            "nä. Wo",
-            "bis Fr",
-            "asap",
-        ]
+    filler=_phrases(
+        "offen|ok|Achtung|morgen prüfen|anrufen|Mail schicken|keine Rückm.|auch|wartet|"
+        "dringend|blockiert|Mo besprechen|nichts Neues|s. Doku|ins Reine|noch offen|sagt ja|"
+        "Verzug|alles gut|schlecht|k.A.|tbd|läuft|erledigt|abschließen|nä. Wo|bis Fr|asap"
     ),
-    meeting_kinds=tuple(
-        ["Jour fixe", "Kickoff", "Demo", "Retro", "Lenkungskreis", "Review", "Call", "Workshop"]
+    meeting_kinds=_phrases("Jour fixe|Kickoff|Demo|Retro|Lenkungskreis|Review|Call|Workshop"),
+    task_verbs=_words(
+        "Prüfen Schicken Vorbereiten Abschließen Aktualisieren Migrieren Einrichten "
+        "Dokumentieren Testen Verlängern Abrechnen Kalkulieren"
     ),
-    task_verbs=tuple(
-        [
-            "Prüfen",
-            "Schicken",
-            "Vorbereiten",
-            "Abschließen",
-            "Aktualisieren",
-            "Migrieren",
-            "Einrichten",
-            "Dokumentieren",
-            "Testen",
-            "Verlängern",
-            "Abrechnen",
-            "Kalkulieren",
-        ]
-    ),
-    how_to=tuple(
-        [
-            "Checkliste Onboarding",
-            "Prozess Abrechnung",
-            "Vorlage Angebot",
-            "Leitfaden Deployment",
-            "VPN Zugänge",
-            "Backup Richtlinie",
-            "Störungsprozess",
-            "Lieferant anlegen",
-            "Monatsabschluss",
-            "Protokollformat",
-            "QA Kriterien",
-            "Jira Nutzung",
-            "Urlaub Team",
-            "Preise 2024",
-            "Kontakte",
-        ]
+    how_to=_phrases(
+        "Checkliste Onboarding|Prozess Abrechnung|Vorlage Angebot|Leitfaden Deployment|"
+        "VPN Zugänge|Backup Richtlinie|Störungsprozess|Lieferant anlegen|Monatsabschluss|"
+        "Protokollformat|QA Kriterien|Jira Nutzung|Urlaub Team|Preise 2024|Kontakte"
     ),
     person_lines=(
         "{role} bei {company_short}.",

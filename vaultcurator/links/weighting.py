@@ -14,7 +14,8 @@ name) shared with a longer page, as the cosine divides by the target's whole len
 Measured with the authors' links hidden (``benchmarks/links_vault_quality.py``, the default
 fused as ``curate`` runs it, paired against the cosine for every note, ± standard error):
 generated terse work vaults (``benchmarks/support/work_vault.py``) +.016 ±.004 recall@5 in
-Spanish (.069 vs .053), +.023 ±.004 in German (.061 vs .038), the 47-note fixture vault
+Spanish (.069 vs .053), +.023 ±.004 in German (.061 vs .038; seeds 6 and 7: +.018 to +.027
+in both languages), the 47-note fixture vault
 +.047 ±.040; Obsidian's help -- English, Spanish, three languages -- +.004, +.004, -.003
 (±.003), its long pages using the cosine as before; generated vaults of longer notes within
 noise (0 to -.009 ±.010). BM25 for every note lost on documentation (exact scores,
@@ -38,7 +39,9 @@ QUERY_TERMS = 256
 
 TERSE_LENGTH = 80.0
 """Notes whose weighted term count (a title word 3, a body word 1, a word pair half) is at
-most this search with BM25; longer ones with the cosine."""
+most this search with BM25; longer ones with the cosine. Docs pages weigh 170-950 (quartiles
+on Obsidian's help), terse work notes 36-62. 50 gained .006-.008 less on the terse vaults;
+120 about the same as 80; 160 cost .015 on Obsidian's English help (its short pages)."""
 K1 = 1.2
 """BM25's term-frequency saturation: the tenth mention of a word adds little."""
 B = 0.75
