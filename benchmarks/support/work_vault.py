@@ -514,7 +514,8 @@ def generate_work_vault(root: Path, *, lang: str = "es", notes: int = 1800, seed
     start = dt.date(2024, 1, 8)
     n_meetings = int(700 * scale)
     n_tasks = int(380 * scale)
-    days = [start + dt.timedelta(days=i) for i in range(730) if (start.weekday() + i) % 7 < 5]
+    span = int(730 * max(scale, 1.0))  # a larger vault covers more years
+    days = [start + dt.timedelta(days=i) for i in range(span) if (start.weekday() + i) % 7 < 5]
     meetings_on: dict[dt.date, list[str]] = {}
     meeting_project: dict[dt.date, list[str]] = {}
     last_meeting: dict[str, str] = {}
