@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from vaultcurator.config import ScanSettings  # noqa: E402
 from vaultcurator.links import hashed, retrieve, weighting  # noqa: E402
+from vaultcurator.links import hybrid as hybrid_module  # noqa: E402
 from vaultcurator.links.hybrid import FusionWeights  # noqa: E402
 from vaultcurator.links.lexical import SparseIndex  # noqa: E402
 from vaultcurator.links.mentions import aliases_of  # noqa: E402
@@ -236,7 +237,18 @@ def methods(h: Hidden, sources: list[str], k: int) -> dict[str, Callable[[], Ran
         "  no hubs": lambda: hybrid(base, hubs=False),
         "  no cut-off": lambda: hybrid(replace(base, ratio=0.0)),
         "  cosine only": lambda: cosine_only(lambda: hybrid(base)),
+        "  hubs by mean": lambda: hubs_by_mean(lambda: hybrid(base)),
     }
+
+
+def hubs_by_mean(run: Callable[[], Ranked]) -> Ranked:
+    """``run`` with hubs judged against the average alone (no share of the lists kept free)."""
+    saved = hybrid_module.HUB_SHARE
+    hybrid_module.HUB_SHARE = 0.0
+    try:
+        return run()
+    finally:
+        hybrid_module.HUB_SHARE = saved
 
 
 def cosine_only(run: Callable[[], Ranked]) -> Ranked:

@@ -105,6 +105,19 @@ def test_hubs_count_only_the_candidates_a_list_would_keep() -> None:
     assert hybrid.hub_factors(tops, allow=3.0) == {"hub": pytest.approx(3.0 * mean / 20)}
 
 
+def test_a_target_in_a_small_share_of_a_large_vaults_lists_is_not_a_hub() -> None:
+    # 2,000 notes, mostly in pairs; a project named by 18 of its meetings is far above the
+    # average (2 lists) but in under 1% of the lists: popular because it is the answer
+    tops = {f"n{i}": [(f"n{i ^ 1}", 0.9)] for i in range(2000)}
+    for i in range(18):
+        tops[f"n{i}"] = [("Atlas", 1.0), (f"n{i ^ 1}", 0.9)]
+    assert hybrid.hub_factors(tops, allow=3.0) == {}
+    assert "Atlas" in hybrid.hub_factors(tops, allow=3.0, share=0.0)  # by the average alone
+    # in a small vault the same count is a share of the lists: scaled, as before
+    small = {k: v for k, v in tops.items() if int(k[1:]) < 100}
+    assert hybrid.hub_factors(small, allow=3.0) == {"Atlas": pytest.approx(3.0 * 118 / 101 / 18)}
+
+
 def _sparse_rows(bodies: dict[str, str]) -> list[Row]:
     def row(path: str, body: str) -> Row:
         terms, weights = row_terms(NoteDoc(path=path, title=path[:-3], body=body))
