@@ -234,7 +234,9 @@ def _shared(to_read: int, keep_bodies: bool) -> bool:
 
 
 def _store_rows(writer: CacheWriter, outcomes: list[_Outcome]) -> None:
+    """Store a chunk's rows, then drop them: freed while the child parses, memory reused."""
     writer.add([row for _, row, _ in outcomes if row is not None])
+    outcomes[:] = [(note, None, was_read) for note, _, was_read in outcomes]
 
 
 def _read_all(
@@ -249,11 +251,10 @@ def _read_all(
 ) -> Iterable[_Outcome]:
     """The outcome of reading each of ``misses`` (positions in ``candidates``), in order.
 
-    ``shared``: half of the reading and parsing each here and in a forked child, each
-    chunk's outcomes handed to ``on_chunk`` as they are known (see :func:`_shared`);
-    else read here, one file after the other. ``progress`` is first called after the fork
-    (a progress bar starts a thread).
-    """
+    ``shared``: half of the reading and parsing each here and in a forked child, each chunk's
+    outcomes handed to ``on_chunk`` as they are known (see :func:`_shared`); else read here,
+    one file after the other. ``progress`` is first called after the fork (it may start a
+    thread)."""
     work = partial(_read_position, candidates, max_bytes, keep_bodies)
     total, base = len(candidates), len(candidates) - len(misses)
     if shared:
@@ -342,6 +343,8 @@ def _fill_from_cache(
 
     Returns the positions to read (in order) and how many candidates have a cached row.
     """
+    if not cache:  # a first scan: every file is read
+        return list(range(len(candidates))), 0
     misses: list[int] = []
     listed_cached = 0
     get = cache.get
