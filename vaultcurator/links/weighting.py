@@ -13,9 +13,9 @@ name) shared with a longer page, as the cosine divides by the target's whole len
 
 Measured with the authors' links hidden (``benchmarks/links_vault_quality.py``, the default
 fused as ``curate`` runs it, paired against the cosine for every note, ± standard error):
-generated terse work vaults (``benchmarks/support/work_vault.py``) +.016 ±.004 recall@5 in
-Spanish (.069 vs .053), +.023 ±.004 in German (.061 vs .038; seeds 6 and 7: +.018 to +.027
-in both languages), the 47-note fixture vault
+generated terse work vaults (``benchmarks/support/work_vault.py``) +.044 ±.004 recall@5 in
+Spanish (.103 vs .059), +.048 ±.004 in German (.087 vs .039; seed 6: +.049 and +.051;
+before hubs were limited to 1% of the lists, +.016 to +.027), the 47-note fixture vault
 +.047 ±.040; Obsidian's help -- English, Spanish, three languages -- +.004, +.004, -.003
 (±.003), its long pages using the cosine as before; generated vaults of longer notes within
 noise (0 to -.009 ±.010). BM25 for every note lost on documentation (exact scores,
