@@ -128,3 +128,20 @@ def test_terse_spanish_is_told_from_portuguese() -> None:
         "ativados nas configurações, e a lista de notas fica na barra lateral."
     )
     assert language.detect(portuguese) == "pt"
+
+
+def test_a_daily_note_finds_the_meetings_of_its_day_by_the_date() -> None:
+    # the day's note shares only its date with that day's meeting; another day's meeting
+    # shares a word with it besides
+    rows = [
+        _row("Diario/2024-03-12.md", "- llamar a Ana por el informe\n- comida con Luis"),
+        _row("Reuniones/2024-03-12 Atlas seguimiento.md", "- demo SII el viernes\n- cert pdte"),
+        _row("Reuniones/2024-03-19 Atlas seguimiento.md", "- demo SII el viernes\n- informe pdte"),
+        *(_row(f"Notas/n{i}.md", f"- {FILLER[i % 8]} {FILLER[(i + 3) % 8]}") for i in range(12)),
+    ]
+    index = SparseIndex(rows=rows)
+    best = index.nearest(rows[0], 2)
+    assert best[0][0] == "Reuniones/2024-03-12 Atlas seguimiento.md"
+    # the date is one word, not three numbers dropped as such
+    terms = row_terms(NoteDoc(path="x.md", title="2024-03-12", body=""))[0]
+    assert len(terms) == 1

@@ -1,7 +1,8 @@
 """The default embedder: TF-IDF over hashed words and word pairs. No model, no network.
 
-Features are lower-cased words (plural ``s`` stripped, common English words dropped, CJK
-runs split into character pairs) and adjacent word pairs, from each part of a note with its
+Features are lower-cased words (plural ``s`` stripped, common English words and bare numbers
+dropped, CJK runs split into character pairs, a full date such as ``2024-03-12`` one word)
+and adjacent word pairs, from each part of a note with its
 own weight (title > folder, description, tags > headings > body). Each feature is hashed
 twice: into 2**20 buckets that count document frequency, and, with a sign, into ``dim``
 output dimensions (signed hashing keeps dot products unbiased under collisions).
@@ -30,7 +31,11 @@ from vaultcurator.links.text import NoteDoc
 
 DF_BITS = 20
 _DF_MASK = (1 << DF_BITS) - 1
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+|[^\W_]+")
+_TOKEN = re.compile(
+    r"\d{4}-\d{2}-\d{2}|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+|[^\W_]+"
+)
+"""Words; a full ISO date is one (daily notes are named by it, meetings often start with it:
+split into numbers it was dropped, and a day's note could not find that day's meetings)."""
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _STOP_WORDS = """
 a about above after again against all also am an and any are as at be because been before being

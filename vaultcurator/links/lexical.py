@@ -29,7 +29,7 @@ __all__ = ["FILE_NAME", "Row", "SparseIndex", "_runs", "row_terms"]
 _runs = runs
 
 FILE_NAME = "links-sparse.npz"
-FORMAT = "sparse-4"
+FORMAT = "sparse-5"
 COMMON_SHARE = 0.05
 """Terms in more notes than this share (and at least ``COMMON_MIN``) are left out of queries:
 their postings would dominate the cost of a large vault's all-pairs pass."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from vaultcurator.links.wikilinks import linkpath
 
-TEXT_VERSION = "3"
+TEXT_VERSION = "4"
 """Bump when the extraction changes: every note's text hash changes and it is re-embedded."""
 
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
