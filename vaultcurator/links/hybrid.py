@@ -33,7 +33,7 @@ HUB_ALLOW = 3.0
 HUB_SHARE = 0.01
 """A note in at most this share of the lists is not a hub, however far above the average:
 in a large work vault the project that a hundred meetings name is popular because it is
-the right answer (scaled to 3x the average, it cost .026-.036 recall@5 on generated terse
+the right answer (scaled to 3x the average, it cost .027-.045 recall@5 on generated terse
 work vaults of 1,800 notes; Obsidian's help and the fixtures are too small to be affected;
 a generated 2,000-note vault of made-up words lost .005)."""
 HUB_POWER = 1.0

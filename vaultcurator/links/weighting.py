@@ -13,15 +13,15 @@ name) shared with a longer page, as the cosine divides by the target's whole len
 
 Measured with the authors' links hidden (``benchmarks/links_vault_quality.py``, the default
 fused as ``curate`` runs it, paired against the cosine for every note, ± standard error):
-generated terse work vaults (``benchmarks/support/work_vault.py``) +.044 ±.004 recall@5 in
-Spanish (.103 vs .059), +.048 ±.004 in German (.087 vs .039; seed 6: +.049 and +.051;
-before hubs were limited to 1% of the lists, +.016 to +.027), the 47-note fixture vault
-+.047 ±.040; Obsidian's help -- English, Spanish, three languages -- +.004, +.004, -.003
+generated terse work vaults (``benchmarks/support/work_vault.py``) +.034 ±.004 recall@5 in
+Spanish (.260 vs .226), +.056 ±.005 in German (.242 vs .186; seed 6: +.041 and +.055; before
+dates were words and hubs limited to 1% of the lists, +.016 to +.027), the 47-note fixture
+vault +.036 ±.041; Obsidian's help -- English, Spanish, three languages -- +.004, +.004, -.003
 (±.003), its long pages using the cosine as before; generated vaults of longer notes within
 noise (0 to -.009 ±.010). BM25 for every note lost on documentation (exact scores,
-``benchmarks/links_lexical_variants.py``: -.10 on Obsidian's English help, -.05 on its
-Spanish help, -.06 in three languages, fused), as did adding the two row-normalised channels
-(-.03 to -.06 on the docs, +.01 to +.02 on the terse vaults), hence the choice per note.
+``benchmarks/links_lexical_variants.py``: -.10 on Obsidian's English help, -.05 on its Spanish
+help, -.06 in three languages, fused), as did adding the two row-normalised channels (-.03 to
+-.06 on the docs, +.01 to +.02 on the terse vaults), hence the choice per note.
 
 The query keeps the note's ``QUERY_TERMS`` heaviest terms among those worth searching with:
 a term no other note has matches nothing, and a very common term is worth little while its
