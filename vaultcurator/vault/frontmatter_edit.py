@@ -32,6 +32,7 @@ from vaultcurator.vault.frontmatter import (
     split,
 )
 from vaultcurator.vault.tags_style import restyle, split_scalar
+from vaultcurator.vault.yaml_keys import key_of_line
 
 DEFAULT_ITEM_INDENT = "  "
 """Indentation of list items for a key that has no list in the file yet (Obsidian's own)."""
@@ -188,58 +189,6 @@ def _split_lines(text: str) -> list[str]:
     return out
 
 
-def _quoted_key(line: str) -> tuple[str, str] | None:
-    quote = line[0]
-    pos = 1
-    while True:
-        end = line.find(quote, pos)
-        if end < 0:
-            return None
-        if quote == '"' and _escaped(line, end):
-            pos = end + 1
-            continue
-        if quote == "'" and line.startswith("''", end):
-            pos = end + 2
-            continue
-        break
-    token = line[: end + 1]
-    rest = line[end + 1 :].lstrip(" \t")
-    if not rest.startswith(":") or (len(rest) > 1 and rest[1] not in " \t"):
-        return None
-    try:
-        key = yaml.load(token, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
-        return None
-    return str(key), token
-
-
-def _escaped(line: str, index: int) -> bool:
-    backslashes = 0
-    while index - backslashes - 1 >= 0 and line[index - backslashes - 1] == "\\":
-        backslashes += 1
-    return backslashes % 2 == 1
-
-
-_KEY_COLON = re.compile(r":(?=[ \t]|$)")
-
-
-def _key_of_line(line: str) -> tuple[str, str] | None:
-    """(key, key as written) when ``line`` starts a top-level property, else None."""
-    if not line or line[0] in " \t#" or line.startswith("- ") or line == "-":
-        return None
-    if line[0] in "\"'":
-        return _quoted_key(line)
-    match = _KEY_COLON.search(line)
-    if match is None:
-        return None
-    token = line[: match.start()].rstrip(" \t")
-    if " #" in token or "\t#" in token:
-        return None
-    # Tokens with YAML indicators (&anchor, !tag, ? key, [flow]) stay as written: they then
-    # fail to match the parsed keys and the note is refused rather than edited by guesswork.
-    return token, token
-
-
 def _locate(lines: list[str], keys: list[str], note: str) -> dict[str, tuple[int, int, str]]:
     """``key -> (first line, end line, key token)`` for every top-level key of the block.
 
@@ -250,7 +199,7 @@ def _locate(lines: list[str], keys: list[str], note: str) -> dict[str, tuple[int
     for index, line in enumerate(lines):
         if line.startswith(("...", "%", "---")):
             raise NoteParseError(note, "frontmatter uses YAML directives or document markers")
-        parsed = _key_of_line(line.rstrip("\r\n"))
+        parsed = key_of_line(line.rstrip("\r\n"))
         if parsed is not None:
             found.append(_KeyLine(index, parsed[0], parsed[1]))
     seen: dict[str, int] = {}
