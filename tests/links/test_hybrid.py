@@ -158,6 +158,16 @@ def test_language_detection_and_split_vaults() -> None:
     assert language.note_language("es/a.md", "en", split) == "es"
 
 
+def test_a_language_too_rare_to_link_within_counts_as_unknown() -> None:
+    """Detected languages under 2% of the notes are mostly misreadings of a neighbour (terse
+    Spanish read as Portuguese); a language folder is trusted down to two notes."""
+    counts = {"es": 980, "pt": 17, "en": 30, "": 700}
+    assert language.too_rare(counts, detected=True) == {"pt"}
+    assert language.too_rare(counts, detected=False) == set()
+    assert language.too_rare({"es": 4, "en": 1}, detected=False) == {"en"}
+    assert language.too_rare({"es": 4, "en": 2}, detected=True) == set()
+
+
 def test_mentions_match_whole_names_and_resolve_to_the_nearest_note() -> None:
     names = NameIndex(
         [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 _STOPWORDS = {
     "en": "the and of to is in that it for with as on are this be by or from you can your",
@@ -124,6 +124,22 @@ def note_language(path: str, detected: str, split: dict[str, str] | None) -> str
         if top in split:
             return split[top]
     return detected
+
+
+RARE_SHARE = 0.02
+"""A note whose detected language fewer than this share of the vault's notes have may link to
+any language: such notes are mostly misreadings of a neighbour (17 of 1,807 terse Spanish
+notes read as Portuguese), and a note alone in its language would get no related notes."""
+
+
+def too_rare(per_language: Mapping[str, int], *, detected: bool) -> frozenset[str]:
+    """Languages too rare to keep a note's links within (such a note may link to any; others
+    still do not link to it): with ``detected`` (no language folders) those under
+    :data:`RARE_SHARE` of the notes whose language is known, else only a language with one note (a folder names its
+    language reliably)."""
+    total = sum(count for lang, count in per_language.items() if lang)
+    least = max(2.0, RARE_SHARE * total) if detected else 2.0
+    return frozenset(lang for lang, count in per_language.items() if lang and count < least)
 
 
 def compatible(a: str, b: str) -> bool:

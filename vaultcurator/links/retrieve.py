@@ -180,7 +180,7 @@ class Ranker:
         self.names = names
         self.weights = weights
         self.floor = floor
-        self.lang, self.targets = _ranking(index, same_language)
+        self.lang, self.targets, self.split = _ranking(index, same_language)
         self.same_language = same_language
 
     def sources(self, wanted: Collection[str]) -> list[str]:
@@ -235,11 +235,14 @@ class Ranker:
         """The related list of each source, best first, cut relative to its best."""
         lexical = self.lexical(sources, full)
         out: dict[str, list[Candidate]] = {}
-        per_language = Counter(self.lang[p] for p in self.targets) if self.same_language else None
+        unsure: frozenset[str] = frozenset()
+        if self.same_language:
+            per_language = Counter(self.lang[p] for p in self.targets)
+            unsure = language.too_rare(per_language, detected=self.split is None)
         for source in sources:
             mine = self.lang.get(source, "")
-            if per_language is not None and per_language[mine] <= 1:
-                mine = ""  # the only note in its language: any language may do
+            if mine in unsure:
+                mine = ""  # too few notes in its language to link within: any may do
             lex = lexical.get(source, [])
             if self.floor is not None:
                 lex = [c for c in lex if c[1] >= self.floor]
@@ -267,8 +270,11 @@ class Ranker:
 _Ranking = tuple[dict[str, str], set[str], dict[str, Row], list[str], dict[str, str] | None]
 
 
-def _ranking(index: SparseIndex, same_language: bool) -> tuple[dict[str, str], set[str]]:
-    """Each row's language and the rows that can be targets, kept for the process.
+def _ranking(
+    index: SparseIndex, same_language: bool
+) -> tuple[dict[str, str], set[str], dict[str, str] | None]:
+    """Each row's language, the rows that can be targets and the vault's language folders
+    (None: languages are detected), kept for the process.
 
     After a change of a few rows with the same paths (a watch cycle re-linking one note) only
     those rows are looked at again; otherwise everything is rebuilt.
@@ -283,13 +289,13 @@ def _ranking(index: SparseIndex, same_language: bool) -> tuple[dict[str, str], s
                 seen[row.path] = row
                 lang[row.path] = language.note_language(row.path, row.lang, split)
                 (targets.add if len(row.terms) else targets.discard)(row.path)
-        return lang, targets
+        return lang, targets, split
     split = language.folder_languages(paths) if same_language else None
     lang = {r.path: language.note_language(r.path, r.lang, split) for r in index.rows}
     targets = {r.path for r in index.rows if len(r.terms)}
     fresh: _Ranking = (lang, targets, {r.path: r for r in index.rows}, paths, split)
     index.derived[key] = fresh
-    return lang, targets
+    return lang, targets, split
 
 
 def load_index(state_dir: Path) -> SparseIndex:
