@@ -19,6 +19,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m compileall -q vaultcurator  # as a non-editable pip install does: no compiling at start-up
 	touch $@
 
 # A scratch copy of the fixture vault (./demo-vault/ is git-ignored): the demo never writes
