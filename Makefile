@@ -14,12 +14,13 @@ BENCHES ?= $(sort $(wildcard benchmarks/*.py))
 
 .PHONY: demo test lint bench venv clean-demo
 
-# The virtualenv, (re)installed whenever pyproject.toml changes.
+# The virtualenv, (re)installed whenever pyproject.toml changes; the package's bytecode is
+# compiled as a non-editable pip install does, so no process compiles it at start-up.
 venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[test]'
-	$(PY) -m compileall -q vaultcurator  # as a non-editable pip install does: no compiling at start-up
+	$(PY) -m compileall -q vaultcurator
 	touch $@
 
 # A scratch copy of the fixture vault (./demo-vault/ is git-ignored): the demo never writes

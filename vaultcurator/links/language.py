@@ -135,8 +135,8 @@ notes read as Portuguese), and a note alone in its language would get no related
 def too_rare(per_language: Mapping[str, int], *, detected: bool) -> frozenset[str]:
     """Languages too rare to keep a note's links within (such a note may link to any; others
     still do not link to it): with ``detected`` (no language folders) those under
-    :data:`RARE_SHARE` of the notes whose language is known, else only a language with one note (a folder names its
-    language reliably)."""
+    :data:`RARE_SHARE` of the notes whose language is known, else only a language with one
+    note (a folder names its language reliably)."""
     total = sum(count for lang, count in per_language.items() if lang)
     least = max(2.0, RARE_SHARE * total) if detected else 2.0
     return frozenset(lang for lang, count in per_language.items() if lang and count < least)
