@@ -269,6 +269,31 @@ def test_a_note_alone_in_its_language_may_link_to_any(crafted) -> None:  # type:
     assert not any("Masa madre" in link for link in _related(ws)["Sourdough.md"])
 
 
+def test_a_note_too_short_to_tell_is_taken_in_the_vaults_language(crafted) -> None:  # type: ignore[no-untyped-def]
+    """In a vault mostly in one language, a terse note (no stopwords to tell) is read as in
+    it: the one Japanese note sharing its words is not proposed (the fixture vault's
+    ``Cooking MOC`` got ``読書メモ``), unless the setting lets languages mix."""
+    files = {
+        "Sourdough.md": BREAD + " The starter is fed with flour and water each day.",
+        "Pasta.md": PASTA + " It is rolled by hand and cut for the dinner.",
+        "Garden.md": GARDEN + " It is the best part of the summer in the yard.",
+        "Compost.md": COMPOST + " It is done when the heap is dark and crumbly.",
+        "Kitchen.md": "Starter, flour, water, salt, semolina: pantry list.",
+        "パン.md": "サワードウのメモ。starter flour water salt pantry はとても大事です。",
+    }
+    assert language.detect(files["Kitchen.md"]) == ""
+    assert language.detect(files["パン.md"]) == "ja"
+    ws = _open(crafted, files)
+    run_links(ws)
+    assert _related(ws)["Kitchen.md"] and not any("パン" in x for x in _related(ws)["Kitchen.md"])
+    ws.settings.links.same_language = False
+    (ws.root / "Kitchen.md").write_text(files["Kitchen.md"] + "\n", encoding="utf-8")
+    run_links(ws)
+    assert "[[パン]]" in _related(ws)["Kitchen.md"]
+    assert language.dominant({"en": 8, "es": 1, "": 5}) == "en"
+    assert language.dominant({"en": 7, "es": 3, "": 5}) == ""  # mixed: short notes stay unknown
+
+
 def test_a_title_only_target_gets_no_list_in_a_bidirectional_run(crafted) -> None:  # type: ignore[no-untyped-def]
     ws = _open(
         crafted,

@@ -10,7 +10,8 @@ Two signals, no model:
   Han, Cyrillic, Greek, Arabic, Hebrew, Thai, Devanagari), and for Latin script the language
   whose most common words (stopwords) appear most.
 
-An empty string means "not sure" (a short note): such notes may link to any language.
+An empty string means "not sure" (a short note): in a vault mostly in one language such a
+note is taken to be in it (:func:`dominant`), otherwise it may link to any language.
 """
 
 from __future__ import annotations
@@ -140,6 +141,21 @@ def too_rare(per_language: Mapping[str, int], *, detected: bool) -> frozenset[st
     total = sum(count for lang, count in per_language.items() if lang)
     least = max(2.0, RARE_SHARE * total) if detected else 2.0
     return frozenset(lang for lang, count in per_language.items() if lang and count < least)
+
+
+DOMINANT_SHARE = 0.8
+"""A vault where one language holds this share of the notes whose language is known: a note
+too short to tell is taken to be in it."""
+
+
+def dominant(per_language: Mapping[str, int]) -> str:
+    """The language most of the notes whose language is known are in, or "" when none
+    holds :data:`DOMINANT_SHARE` of them (a mixed vault: short notes stay unknown)."""
+    known = {lang: count for lang, count in per_language.items() if lang}
+    if not known:
+        return ""
+    lang, count = max(known.items(), key=lambda item: item[1])
+    return lang if count >= DOMINANT_SHARE * sum(known.values()) else ""
 
 
 def compatible(a: str, b: str) -> bool:

@@ -236,22 +236,28 @@ class Ranker:
         lexical = self.lexical(sources, full)
         out: dict[str, list[Candidate]] = {}
         unsure: frozenset[str] = frozenset()
+        usual = ""
         if self.same_language:
             per_language = Counter(self.lang[p] for p in self.targets)
-            unsure = language.too_rare(per_language, detected=self.split is None)
+            detected = self.split is None
+            unsure = language.too_rare(per_language, detected=detected)
+            usual = language.dominant(per_language) if detected else ""
         for source in sources:
-            mine = self.lang.get(source, "")
+            mine = self.lang.get(source, "") or usual  # too short to tell: the vault's own
             if mine in unsure:
                 mine = ""  # too few notes in its language to link within: any may do
             lex = lexical.get(source, [])
             if self.floor is not None:
                 lex = [c for c in lex if c[1] >= self.floor]
 
-            def keep(path: str, mine: str = mine) -> bool:
+            def keep(path: str, mine: str = mine, usual: str = usual) -> bool:
                 return (
                     path in self.targets
                     and path in allowed
-                    and (not self.same_language or language.compatible(mine, self.lang[path]))
+                    and (
+                        not self.same_language
+                        or language.compatible(mine, self.lang[path] or usual)
+                    )
                 )
 
             fused = hybrid.fuse(lex, dense.get(source, ()), self.mentioned(source), self.weights)
