@@ -15,8 +15,9 @@ import pytest
 from tests.links.conftest import pending, run_links
 from vaultcurator.links import delta, retrieve
 from vaultcurator.links.index import LinkIndex, open_client
-from vaultcurator.links.lexical import SparseIndex, _runs
+from vaultcurator.links.lexical import SparseIndex
 from vaultcurator.links.propose import LinksReport, propose_related_links
+from vaultcurator.links.sparse_rows import runs
 from vaultcurator.store.proposals import add_proposal, add_proposals, list_proposals
 from vaultcurator.store.scan_cache import StoreScanCache
 from vaultcurator.vault.scan import scan_vault
@@ -196,7 +197,7 @@ def test_runs_of_a_sorted_array_are_what_unique_gives() -> None:
     for size in (0, 1, 2, 7, 1000):
         ordered = np.sort(rng.integers(0, 40, size).astype(np.uint64))
         expected = np.unique(ordered, return_index=True, return_counts=True)
-        for got, want in zip(_runs(ordered), expected, strict=True):
+        for got, want in zip(runs(ordered), expected, strict=True):
             assert got.dtype == want.dtype and np.array_equal(got, want)
 
 

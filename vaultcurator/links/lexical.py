@@ -25,8 +25,7 @@ import numpy.typing as npt
 from vaultcurator.links import weighting
 from vaultcurator.links.sparse_rows import Inverted, Row, file_stamp, row_terms, runs
 
-__all__ = ["FILE_NAME", "Row", "SparseIndex", "_runs", "row_terms"]
-_runs = runs
+__all__ = ["FILE_NAME", "Row", "SparseIndex", "row_terms"]
 
 FILE_NAME = "links-sparse.npz"
 FORMAT = "sparse-5"
